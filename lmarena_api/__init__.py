@@ -1,0 +1,1 @@
+"""The OpenAI-style HTTP API (not built yet: see issue 4)."""
