@@ -25,9 +25,11 @@ Every exception the library raises on purpose derives from :class:`LMArenaError`
     │   │   └── RecaptchaError           "recaptcha validation failed"
     │   ├── RateLimitError               429; .retry_after in seconds (or None)
     │   ├── ContentRejectedError         422 moderation, 400 "Invalid content"
-    │   └── UpstreamError                any other status (5xx, 405 after a redirect, ...)
+    │   ├── UpstreamError                any other status (5xx, 405 after a redirect, ...)
+    │   └── SiteUnreachableError         no HTTP answer at all (refused, reset, DNS)
     ├── StreamError                      the stream failed; .partial_text holds what came
-    │   └── TruncatedStreamError         the stream ended without its finish line
+    │   ├── TruncatedStreamError         the stream ended without its finish line
+    │   └── ReplyFailedError             the site reported a failure inside the reply (a3:)
     └── SiteTimeoutError (TimeoutError)  connect, first byte or idle gap took too long
 """
 
@@ -152,6 +154,10 @@ class UpstreamError(SiteError):
     """Any other error status from the site."""
 
 
+class SiteUnreachableError(SiteError):
+    """The connection failed before the site answered."""
+
+
 class StreamError(LMArenaError):
     """The reply stream failed; ``partial_text`` holds the text received before the failure."""
 
@@ -162,6 +168,10 @@ class StreamError(LMArenaError):
 
 class TruncatedStreamError(StreamError):
     """The stream ended without its finish line (``ad:``)."""
+
+
+class ReplyFailedError(StreamError):
+    """The site reported a failure inside a 200 reply (an ``a3:`` line or its error marker)."""
 
 
 class SiteTimeoutError(LMArenaError, TimeoutError):

@@ -1,0 +1,353 @@
+"""The public API: ``Client``, ``client.chats`` and ``ChatSession.send``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal, Self, TypeGuard, overload
+
+from .browser import BrowserSession, Credentials
+from .config import ClientSettings
+from .discovery import ModelInfo
+from .errors import (
+    AuthError,
+    CloudflareError,
+    EmptyMessageError,
+    LMArenaError,
+    RecaptchaError,
+    ReplyFailedError,
+    SiteUnreachableError,
+    StreamError,
+    UpstreamError,
+    VisionNotSupportedError,
+)
+from .images import ImageBlob, ImageSource, load_image
+from .protocol import (
+    RECAPTCHA_ACTION_CHAT,
+    STREAM_CREATE_PATH,
+    Attachment,
+    CitationPart,
+    ErrorPart,
+    Finish,
+    ImageOutput,
+    ReasoningDelta,
+    StreamParser,
+    TextDelta,
+    build_chat_body,
+    encode_body,
+    stream_post_path,
+    uuid7,
+)
+from .replies import ChatReply, ReplyBuilder, ReplyEvent, ReplyStream
+from .safe_fetch import SafeFetcher
+from .site import SiteInfo, discover, find_action_ids
+from .tokens import TokenSupply
+from .transport import Transport
+from .uploads import Uploader
+
+log = logging.getLogger(__name__)
+
+ImageInput = tuple[ImageSource, str | None]
+
+
+@dataclass
+class Conversation:
+    """The resume key of a chat: the site keeps history per evaluation session."""
+
+    evaluation_session_id: str | None = None
+
+
+class _RetryWith:
+    """What to do before the next attempt."""
+
+    FRESH_TOKEN = "fresh token"
+    REBOOTSTRAP = "bootstrap again"
+    AGAIN = "try again"
+
+
+class Client:
+    """Talks to LMArena through one Chromium (identity, tokens) and aiohttp (API calls)."""
+
+    def __init__(self, settings: ClientSettings | None = None, **overrides: Any) -> None:
+        if settings is not None and overrides:
+            settings = ClientSettings(**{**settings.model_dump(), **overrides})
+        self.settings = settings or ClientSettings(**overrides)
+        self.browser = BrowserSession(self.settings)
+        self.transport = Transport(self.settings, self._credentials)
+        self.tokens = TokenSupply(self.browser.mint_token)
+        self.uploader = Uploader(self.transport, self.settings.image_path)
+        self.chats = Chats(self)
+        self._site: SiteInfo | None = None
+        self._ready_lock = asyncio.Lock()
+        self._fetcher: SafeFetcher | None = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def bootstrap(self) -> None:
+        """Start the browser, pass the site's checks and load models; a no-op once done."""
+        await self._ready()
+
+    async def list_models(self) -> list[str]:
+        """Public names of the models that chat or make images, sorted."""
+        return (await self._ready()).models.names()
+
+    async def models(self) -> list[ModelInfo]:
+        """Every model the site offers, with capabilities."""
+        site = await self._ready()
+        return [site.models.get(name) for name in site.models.names()]
+
+    async def model(self, name: str) -> ModelInfo:
+        """One model by public name; ModelNotFoundError lists the closest names."""
+        return (await self._ready()).models.get(name)
+
+    async def close(self) -> None:
+        """Stop the browser, delete its temporary profile and close HTTP sessions."""
+        await self.tokens.close()
+        await self.transport.close()
+        if self._fetcher is not None:
+            await self._fetcher.close()
+            self._fetcher = None
+        await self.browser.close()
+        self._site = None
+
+    # -- internals -------------------------------------------------------------------------
+
+    async def _credentials(self, url: str) -> Credentials:
+        return await self.browser.credentials(url)
+
+    async def _ready(self) -> SiteInfo:
+        """The discovered site; bootstraps first, and again when the browser was restarted."""
+        async with self._ready_lock:
+            page = await self.browser.ensure_ready()
+            if self._site is None or self._site.page is not page:
+                self.tokens.invalidate()
+                self._site = await discover(page, self.transport, self.settings.recaptcha_site_key)
+            return self._site
+
+    async def _rebootstrap(self, reason: str) -> None:
+        log.warning("bootstrapping again: %s", reason)
+        async with self._ready_lock:
+            self.tokens.invalidate()
+            page = await self.browser.bootstrap()
+            self._site = await discover(page, self.transport, self.settings.recaptcha_site_key)
+
+    async def _refresh_action_ids(self) -> None:
+        site = await self._ready()
+        page = await self.browser.bootstrap()
+        site.action_ids = await find_action_ids(page, self.transport)
+        site.page = page
+
+    def _note_origin(self, origin: str) -> None:
+        if self._site is not None and origin != self._site.origin:
+            log.warning("the site now answers at %s (was %s)", origin, self._site.origin)
+            self._site.origin = origin
+            self.browser.origin = origin
+
+    async def _image_fetcher(self) -> SafeFetcher:
+        if self._fetcher is None:
+            self._fetcher = SafeFetcher(
+                timeout=self.settings.image_fetch_timeout,
+                max_bytes=self.settings.max_image_bytes,
+                allow_private=self.settings.allow_private_image_urls,
+            )
+        return self._fetcher
+
+
+class Chats:
+    """``client.chats``: start or resume conversations."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    async def create(self, model: str) -> ChatSession:
+        """A new chat; its evaluationSessionId is known once the first reply is complete."""
+        info = await self._client.model(model)
+        return ChatSession(self._client, info, Conversation())
+
+    async def resume(self, model: str, chat_id: str) -> ChatSession:
+        """Continue a chat by its evaluationSessionId; the site holds the history."""
+        if not chat_id or not chat_id.strip():
+            raise ValueError("chat_id (the evaluationSessionId) must not be empty")
+        info = await self._client.model(model)
+        return ChatSession(self._client, info, Conversation(chat_id.strip()))
+
+
+class ChatSession:
+    """One conversation with one model. Turns of one session run one after another."""
+
+    def __init__(self, client: Client, model: ModelInfo, conversation: Conversation) -> None:
+        self._client = client
+        self.model_info = model
+        self.conversation = conversation
+        self._turn_lock = asyncio.Lock()
+
+    @property
+    def model(self) -> str:
+        return self.model_info.public_name
+
+    @overload
+    async def send(
+        self, text: str, *, images: Sequence[ImageInput] | None = ..., stream: Literal[False] = ...
+    ) -> ChatReply: ...
+
+    @overload
+    async def send(
+        self, text: str, *, images: Sequence[ImageInput] | None = ..., stream: Literal[True]
+    ) -> ReplyStream: ...
+
+    async def send(
+        self, text: str, *, images: Sequence[ImageInput] | None = None, stream: bool = False
+    ) -> ChatReply | ReplyStream:
+        """Send the next user message. Input errors are raised here, before anything is sent.
+
+        ``stream=True`` returns a :class:`ReplyStream` of ``str`` deltas; otherwise the whole
+        :class:`ChatReply`.
+        """
+        attachments = await self._prepare(text, images or ())
+        builder = ReplyBuilder(self.model)
+        reply_stream = ReplyStream(self._exchange(text, attachments, builder), builder)
+        if stream:
+            return reply_stream
+        async for _ in reply_stream.events():
+            pass
+        assert reply_stream.reply is not None
+        return reply_stream.reply
+
+    async def _prepare(self, text: str, images: Sequence[ImageInput]) -> list[Attachment]:
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        if not text.strip() and not images:
+            raise EmptyMessageError("the message has no text and no images")
+        if not images:
+            return []
+        if not self.model_info.vision:
+            raise VisionNotSupportedError(f"model {self.model!r} does not take image input")
+        if len(images) > 1 and not self.model_info.multiple_images:
+            log.debug("model %s may only look at the first of %d images", self.model, len(images))
+        blobs = await self._load(images)
+        site = await self._client._ready()
+        return [await self._upload(blob, site) for blob in blobs]
+
+    async def _load(self, images: Sequence[ImageInput]) -> list[ImageBlob]:
+        fetcher = await self._client._image_fetcher()
+        limit = self._client.settings.max_image_bytes
+        return list(
+            await asyncio.gather(
+                *(load_image(src, name, max_bytes=limit, fetcher=fetcher) for src, name in images)
+            )
+        )
+
+    async def _upload(self, blob: ImageBlob, site: SiteInfo) -> Attachment:
+        try:
+            return await self._client.uploader.upload(blob, site)
+        except UpstreamError as exc:
+            if exc.status != 404:
+                raise
+            # Action ids rotate with each deployment: find the new ones and try once more.
+            await self._client._refresh_action_ids()
+            return await self._client.uploader.upload(blob, await self._client._ready())
+
+    async def _exchange(
+        self, text: str, attachments: list[Attachment], builder: ReplyBuilder
+    ) -> AsyncIterator[ReplyEvent]:
+        async with self._turn_lock:
+            attempts = self._client.settings.max_attempts
+            for attempt in range(1, attempts + 1):
+                try:
+                    async for event in self._attempt(text, attachments, builder):
+                        yield event
+                    return
+                except LMArenaError as exc:
+                    action = _retry_action(exc, attempt=attempt, emitted=_emitted(builder))
+                    if action is None or attempt == attempts:
+                        _attach_partial_text(exc, builder)
+                        raise
+                    log.warning("attempt %d/%d failed (%s); %s", attempt, attempts, exc, action)
+                    await self._before_retry(action)
+
+    async def _before_retry(self, action: str) -> None:
+        if action == _RetryWith.REBOOTSTRAP:
+            await self._client._rebootstrap("the site refused our identity or challenge")
+        elif action == _RetryWith.FRESH_TOKEN:
+            self._client.tokens.invalidate()
+
+    async def _attempt(
+        self, text: str, attachments: list[Attachment], builder: ReplyBuilder
+    ) -> AsyncIterator[ReplyEvent]:
+        client = self._client
+        site = await client._ready()
+        creating = self.conversation.evaluation_session_id is None
+        session_id = uuid7() if creating else self.conversation.evaluation_session_id
+        assert session_id is not None
+        body = build_chat_body(
+            session_id=session_id,
+            model_a_id=self.model_info.id,
+            user_message_id=uuid7(),
+            model_a_message_id=uuid7(),
+            text=text,
+            attachments=attachments,
+            modality=self.model_info.modality,
+            recaptcha_token=await client.tokens.take(site.site_key, RECAPTCHA_ACTION_CHAT),
+        )
+        path = STREAM_CREATE_PATH if creating else stream_post_path(session_id)
+        opened = await client.transport.open_stream(
+            "POST", site.origin + path, encode_body(body), referer_path=f"/c/{session_id}"
+        )
+        client._note_origin(opened.origin)
+        parser = StreamParser()
+        async for chunk in client.transport.chunks(opened.response):
+            for event in parser.feed(chunk):
+                if _relevant(event):
+                    builder.add(event)
+                    yield event
+                elif isinstance(event, ErrorPart) and event.participant == "a":
+                    raise ReplyFailedError(f"the site reported an error: {event.message}")
+        for event in parser.close():
+            if _relevant(event):
+                builder.add(event)
+                yield event
+        self.conversation.evaluation_session_id = session_id
+        builder.session_id = session_id
+
+
+def _relevant(event: object) -> TypeGuard[ReplyEvent]:
+    """Events of model A that a reply is made of (heartbeats and model B are dropped)."""
+    kinds = (TextDelta, ReasoningDelta, ImageOutput, CitationPart, Finish)
+    return isinstance(event, kinds) and event.participant == "a"
+
+
+def _emitted(builder: ReplyBuilder) -> bool:
+    return bool(builder.text or builder.reasoning or builder.images or builder.citations)
+
+
+def _retry_action(exc: LMArenaError, *, attempt: int, emitted: bool) -> str | None:
+    """Whether (and how) to try again; never once the caller has seen part of the reply."""
+    if emitted or isinstance(exc, ReplyFailedError):
+        return None
+    if isinstance(exc, RecaptchaError):
+        # A second refusal suggests a rotated site key: reload the page to learn the new one.
+        return _RetryWith.FRESH_TOKEN if attempt == 1 else _RetryWith.REBOOTSTRAP
+    if isinstance(exc, (CloudflareError, AuthError)):
+        return _RetryWith.REBOOTSTRAP
+    if isinstance(exc, SiteUnreachableError):
+        return _RetryWith.AGAIN
+    if isinstance(exc, StreamError) and not exc.partial_text:
+        return _RetryWith.AGAIN  # a cut or empty reply before any text
+    return None
+
+
+def _attach_partial_text(exc: LMArenaError, builder: ReplyBuilder) -> None:
+    if isinstance(exc, StreamError) and not exc.partial_text and builder.partial_text:
+        exc.partial_text = builder.partial_text
