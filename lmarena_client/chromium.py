@@ -145,7 +145,7 @@ def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         pass_fds=(write_fd,),
-        preexec_fn=_die_with_parent,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
     )
     os.close(write_fd)
     with os.fdopen(read_fd) as reader:
@@ -207,15 +207,15 @@ async def launch(options: LaunchOptions, timeout: float = 30.0) -> ChromiumProce
         Path(tempfile.mkdtemp(prefix="lmarena-profile-")) if owns_profile else options.user_data_dir
     )
     assert udd is not None
-    headless, xvfb, extra_env = _resolve_display(options)
+    headless, xvfb, extra_env = await asyncio.to_thread(_resolve_display, options)
     port = _free_port()
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 - fork+exec returns at once
         _command(executable, options, headless, port, udd),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **extra_env},
-        preexec_fn=_die_with_parent,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - only a prctl call, no locks taken
     )
     chromium = ChromiumProcess(proc, port, udd, owns_profile, headless, xvfb, extra_env)
     deadline = time.monotonic() + timeout

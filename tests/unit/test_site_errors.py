@@ -55,7 +55,7 @@ def test_recaptcha_refusal_is_not_mistaken_for_cloudflare() -> None:
 
 def test_auth_error_carries_the_sites_message() -> None:
     msg = "User 1 does not have access to evaluation session 2"
-    err = error_for_response(401, {}, '{"error": "%s"}' % msg)
+    err = error_for_response(401, {}, f'{{"error": "{msg}"}}')
     assert err.detail == msg
     assert msg in str(err)
 
