@@ -25,8 +25,8 @@ async def main() -> None:
     options = FakeArenaOptions(interstitial=True)
     async with FakeArena(options, host="127.0.0.1", port=0) as arena:
         print(f"fake site at {arena.url} (with a Cloudflare-style interstitial)")
-        headless = os.environ.get("LM_ARENA_BROWSER_HEADLESS", "1")
-        async with Client(origin=arena.url, browser_headless=headless not in ("0", "false")) as client:
+        headless = os.environ.get("LM_ARENA_BROWSER_HEADLESS", "1") not in ("0", "false")
+        async with Client(origin=arena.url, browser_headless=headless) as client:
             started = time.perf_counter()
             await client.bootstrap()
             print(f"bootstrapped in {time.perf_counter() - started:.2f} s")
@@ -37,11 +37,13 @@ async def main() -> None:
             print("reply:", r1.text)
             print("evaluationSessionId:", r1.evaluation_session_id)
 
-            chat2 = await client.chats.resume(model="gemini-3-pro", chat_id=r1.evaluation_session_id)
+            session_id = r1.evaluation_session_id
+            chat2 = await client.chats.resume(model="gemini-3-pro", chat_id=session_id)
             r2 = await chat2.send("add 5 to the result")
             print("resumed reply:", r2.text)
 
-            stream = await chat2.send("write a short article [fake: words=30 delay_ms=30]", stream=True)
+            prompt = "write a short article [fake: words=30 delay_ms=30]"
+            stream = await chat2.send(prompt, stream=True)
             print("streamed: ", end="")
             async for delta in stream:
                 print(delta, end="", flush=True)

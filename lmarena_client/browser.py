@@ -184,8 +184,11 @@ class BrowserSession:
     async def _stop_locked(self) -> None:
         self.page = None
         if self._browser is not None:
-            with contextlib.suppress(Exception):  # the CDP socket may already be gone
-                await self._browser.connection.aclose()
+            # Browser.close shuts Chromium down cleanly, so a kept profile has its cookies on disk.
+            with contextlib.suppress(BrowserError, TimeoutError):  # it may be gone already
+                await self._send(cdp.browser.close(), timeout=5.0)
+            with contextlib.suppress(Exception):  # nodriver's socket close may fail any way
+                await self._tab.aclose()
         self._browser = self._tab = None
         if self._chromium is not None:
             await self._chromium.stop()

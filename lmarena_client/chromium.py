@@ -92,6 +92,8 @@ class ChromiumProcess:
 
     async def stop(self) -> None:
         """Terminate Chromium (and Xvfb), wait for them, delete a temporary profile."""
+        with contextlib.suppress(TimeoutError):  # a clean exit may already be under way
+            await asyncio.wait_for(asyncio.to_thread(self.process.wait), 3.0)
         await _terminate(self.process)
         if self.xvfb is not None:
             await _terminate(self.xvfb)

@@ -149,6 +149,32 @@ class Client:
         site.action_ids = await find_action_ids(page, self.transport)
         site.page = page
 
+    async def upload_image(
+        self, source: ImageSource, filename: str | None = None, *, model: str
+    ) -> Attachment:
+        """Upload one image for a later ``send(attachments=[...])`` to ``model``."""
+        _require_vision(await self.model(model))
+        (blob,) = await self._load_images([(source, filename)])
+        return await self._upload(blob)
+
+    async def _load_images(self, images: Sequence[ImageInput]) -> list[ImageBlob]:
+        if not images:
+            return []
+        fetcher = await self._image_fetcher()
+        limit = self.settings.max_image_bytes
+        loads = (load_image(src, name, max_bytes=limit, fetcher=fetcher) for src, name in images)
+        return list(await asyncio.gather(*loads))
+
+    async def _upload(self, blob: ImageBlob) -> Attachment:
+        try:
+            return await self.uploader.upload(blob, await self._ready())
+        except UpstreamError as exc:
+            if exc.status != 404:
+                raise
+            # Action ids rotate with each deployment: find the new ones and try once more.
+            await self._refresh_action_ids()
+            return await self.uploader.upload(blob, await self._ready())
+
     def _note_origin(self, origin: str) -> None:
         if self._site is not None and origin != self._site.origin:
             log.warning("the site now answers at %s (was %s)", origin, self._site.origin)
@@ -199,23 +225,39 @@ class ChatSession:
 
     @overload
     async def send(
-        self, text: str, *, images: Sequence[ImageInput] | None = ..., stream: Literal[False] = ...
+        self,
+        text: str,
+        *,
+        images: Sequence[ImageInput] | None = ...,
+        attachments: Sequence[Attachment] | None = ...,
+        stream: Literal[False] = ...,
     ) -> ChatReply: ...
 
     @overload
     async def send(
-        self, text: str, *, images: Sequence[ImageInput] | None = ..., stream: Literal[True]
+        self,
+        text: str,
+        *,
+        images: Sequence[ImageInput] | None = ...,
+        attachments: Sequence[Attachment] | None = ...,
+        stream: Literal[True],
     ) -> ReplyStream: ...
 
     async def send(
-        self, text: str, *, images: Sequence[ImageInput] | None = None, stream: bool = False
+        self,
+        text: str,
+        *,
+        images: Sequence[ImageInput] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        stream: bool = False,
     ) -> ChatReply | ReplyStream:
         """Send the next user message. Input errors are raised here, before anything is sent.
 
-        ``stream=True`` returns a :class:`ReplyStream` of ``str`` deltas; otherwise the whole
-        :class:`ChatReply`.
+        ``images`` are loaded and uploaded first; ``attachments`` are images uploaded earlier
+        with :meth:`Client.upload_image`. ``stream=True`` returns a :class:`ReplyStream` of
+        ``str`` deltas; otherwise the whole :class:`ChatReply`.
         """
-        attachments = await self._prepare(text, images or ())
+        attachments = [*(attachments or ()), *await self._prepare(text, images or (), attachments)]
         builder = ReplyBuilder(self.model)
         reply_stream = ReplyStream(self._exchange(text, attachments, builder), builder)
         if stream:
@@ -225,39 +267,21 @@ class ChatSession:
         assert reply_stream.reply is not None
         return reply_stream.reply
 
-    async def _prepare(self, text: str, images: Sequence[ImageInput]) -> list[Attachment]:
+    async def _prepare(
+        self,
+        text: str,
+        images: Sequence[ImageInput],
+        attachments: Sequence[Attachment] | None,
+    ) -> list[Attachment]:
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
-        if not text.strip() and not images:
+        if not text.strip() and not images and not attachments:
             raise EmptyMessageError("the message has no text and no images")
-        if not images:
+        if not images and not attachments:
             return []
-        if not self.model_info.vision:
-            raise VisionNotSupportedError(f"model {self.model!r} does not take image input")
-        if len(images) > 1 and not self.model_info.multiple_images:
-            log.debug("model %s may only look at the first of %d images", self.model, len(images))
-        blobs = await self._load(images)
-        site = await self._client._ready()
-        return [await self._upload(blob, site) for blob in blobs]
-
-    async def _load(self, images: Sequence[ImageInput]) -> list[ImageBlob]:
-        fetcher = await self._client._image_fetcher()
-        limit = self._client.settings.max_image_bytes
-        return list(
-            await asyncio.gather(
-                *(load_image(src, name, max_bytes=limit, fetcher=fetcher) for src, name in images)
-            )
-        )
-
-    async def _upload(self, blob: ImageBlob, site: SiteInfo) -> Attachment:
-        try:
-            return await self._client.uploader.upload(blob, site)
-        except UpstreamError as exc:
-            if exc.status != 404:
-                raise
-            # Action ids rotate with each deployment: find the new ones and try once more.
-            await self._client._refresh_action_ids()
-            return await self._client.uploader.upload(blob, await self._client._ready())
+        _require_vision(self.model_info)
+        blobs = await self._client._load_images(images)
+        return [await self._client._upload(blob) for blob in blobs]
 
     async def _exchange(
         self, text: str, attachments: list[Attachment], builder: ReplyBuilder
@@ -320,6 +344,11 @@ class ChatSession:
                 yield event
         self.conversation.evaluation_session_id = session_id
         builder.session_id = session_id
+
+
+def _require_vision(model: ModelInfo) -> None:
+    if not model.vision:
+        raise VisionNotSupportedError(f"model {model.public_name!r} does not take image input")
 
 
 def _relevant(event: object) -> TypeGuard[ReplyEvent]:

@@ -1,0 +1,72 @@
+"""Everything one fake site knows, shared by its request handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from .build import Build
+from .clock import Clock
+from .counters import Counters
+from .faults import FaultBook
+from .identity import AuthRefused, Identity, User
+from .interstitial import ChallengeGate
+from .models import ModelBook
+from .options import FakeArenaOptions
+from .recaptcha import RecaptchaAuthority
+from .refusals import Refusal
+from .sessions import SessionBook
+from .storage import ObjectStorage
+
+_REDACTED = "[redacted]"
+_SECRET_FIELDS = ("recaptchaV3Token", "recaptchaV2Token", "recaptchaToken", "turnstileToken")
+
+
+@dataclass
+class LoggedRequest:
+    """One stream request as the site received it (tokens redacted)."""
+
+    path: str
+    method: str
+    content_type: str
+    body: Any
+    status: int = 0
+
+
+def redact(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: (_REDACTED if k in _SECRET_FIELDS else v) for k, v in body.items()}
+    return body
+
+
+class SiteState:
+    def __init__(self, options: FakeArenaOptions) -> None:
+        self.options = options
+        self.clock = Clock()
+        self.counters = Counters()
+        self.faults = FaultBook()
+        for fault in options.faults:
+            self.faults.inject(fault)
+        self.recaptcha = RecaptchaAuthority(self.clock, options.site_key, options.token_ttl)
+        self.identity = Identity(self.clock, options.access_token_ttl, options.split_auth_cookie)
+        self.gate = ChallengeGate(
+            self.clock, turnstile=options.turnstile_click, clearance_ttl=options.clearance_ttl
+        )
+        self.build = Build()
+        self.models = ModelBook(
+            in_page=options.models_in_page, catalog_only=options.catalog_only_models
+        )
+        self.storage = ObjectStorage(self.clock, options.signed_url_ttl, options.max_upload_bytes)
+        self.sessions = SessionBook()
+        self.requests: list[LoggedRequest] = []
+        self.url = ""
+        self.legacy_url: str | None = None
+
+    def user_of(self, request: web.Request) -> User:
+        """The signed-in user of an API request, or Refusal(401)."""
+        try:
+            return self.identity.user_from_cookies(request.cookies)
+        except AuthRefused as exc:
+            raise Refusal(401, str(exc)) from exc
