@@ -162,7 +162,10 @@ class Client:
             return []
         fetcher = await self._image_fetcher()
         limit = self.settings.max_image_bytes
-        loads = (load_image(src, name, max_bytes=limit, fetcher=fetcher) for src, name in images)
+        loads = (
+            load_image(src, name, max_bytes=limit, fetcher=fetcher, index=i)
+            for i, (src, name) in enumerate(images, 1)
+        )
         return list(await asyncio.gather(*loads))
 
     async def _upload(self, blob: ImageBlob) -> Attachment:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -173,7 +172,7 @@ _ACTIONS: dict[str, Callable[[SiteState, web.Request, User, list[Any]], Any]] = 
 
 
 def _key_of(request: web.Request) -> str:
-    return unquote(request.path[len(PREFIX) :])
+    return request.path[len(PREFIX) :]
 
 
 def storage_put_handler(state: SiteState) -> Any:

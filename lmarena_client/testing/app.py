@@ -48,8 +48,13 @@ def _site_routes(state: SiteState) -> list[web.RouteDef]:
     act = action_routes.action_handler(state)
     routes = [r for path in PAGE_PATHS for r in (web.get(path, page), web.post(path, act))]
     storage_key = PREFIX + "{key:.+}"
+
+    async def route_not_allowed(request: web.Request) -> web.Response:
+        return web.json_response({"error": "Route not allowed"}, status=403)
+
     return [
         *routes,
+        web.route("*", "/api/{tail:.*}", route_not_allowed),
         web.get("/_next/static/chunks/{file}", site_routes.chunk_handler(state)),
         web.get("/recaptcha/enterprise.js", site_routes.recaptcha_script),
         web.post("/recaptcha/enterprise/anchor", site_routes.anchor_handler(state)),

@@ -51,6 +51,16 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; known: {sorted(FAULT_KINDS)}")
+        for name in ("times", "retry_after", "after_words"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be an integer")
+        if not isinstance(self.seconds, int | float) or isinstance(self.seconds, bool):
+            raise ValueError("seconds must be a number")
+        if not isinstance(self.message, str):
+            raise ValueError("message must be a string")
+        if self.modality not in (None, "chat", "image"):
+            raise ValueError("modality must be null, 'chat' or 'image'")
         if self.times < 1:
             raise ValueError("times must be at least 1")
         if self.route is not None and self.route not in STREAM_ROUTES:

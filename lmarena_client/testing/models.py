@@ -227,7 +227,9 @@ class ModelBook:
     def battle_pair(self, modality: str) -> tuple[Model, Model]:
         """Two different models the site picks for an anonymous battle of ``modality``."""
         fitting = [m for m in self.page_models if modality in modalities_of(m)]
-        return fitting[0], fitting[1 % len(fitting)]
+        if len(fitting) < 2:
+            raise LookupError(f"no two models for {modality}")
+        return fitting[0], fitting[1]
 
     def catalog(self) -> list[dict[str, Any]]:
         """``/nextjs-api/model-catalog``: one group per arena, entries with catalog fields."""

@@ -29,7 +29,10 @@ def flight_rows(build: Build, models: list[dict[str, Any]], session_id: str | No
         "data-sentry-element": "Evaluation",
         "data-sentry-source-file": "page.tsx",
     }
-    dumps = json.dumps
+
+    def dumps(value: Any, **kw: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), **kw)
+
     rows = [
         '1:"$Sreact.fragment"',
         f'2:I[{build.module_id - 11},{dumps([build.chunk_ids[0], pairs[1]])},"ThemeProvider"]',

@@ -106,7 +106,7 @@ def _token_of(body: Any, route: str) -> tuple[object, frozenset[str] | None]:
     if "recaptchaV2Token" in body:
         if "recaptchaV3Token" in body:
             return None, frozenset()  # both at once is not what the site sends
-        return body["recaptchaV2Token"], None
+        return body["recaptchaV2Token"], frozenset({CHAT_ACTIONS[route]})
     return body.get("recaptchaV3Token"), frozenset({CHAT_ACTIONS[route]})
 
 
@@ -129,10 +129,11 @@ def refusal_of(fault: Fault, body: Any, request: web.Request) -> Refusal:
     if fault.kind == "recaptcha_403":
         return Refusal(403, RECAPTCHA_FAILED)
     if fault.kind == "rate_limit_429":
+        quota, window = (3, 3600) if fault.modality == "image" else (3000, 300)
         headers = {
             "Retry-After": str(fault.retry_after),
-            "ratelimit": f"limit=3, remaining=0, reset={fault.retry_after}",
-            "ratelimit-policy": "3;w=3600" if fault.modality == "image" else "300;w=3600",
+            "ratelimit": f"limit={quota}, remaining=0, reset={fault.retry_after}",
+            "ratelimit-policy": f"{quota};w={window}",
         }
         if fault.modality == "image":
             headers["Ratelimit-Modality"] = "image"
@@ -242,7 +243,7 @@ def _models_for(
             raise bad_request("Invalid request body: battle mode takes no model ids")
         if session is not None:
             return _known_model(state, session.model_a_id), _known_model(state, session.model_b_id)
-        return state.models.battle_pair(chat.modality)
+        return _pair(state, chat.modality)
     a_id = chat.model_a_id or (session.model_a_id if session else None)
     if a_id is None:
         raise bad_request("Invalid request body: modelAId is required")
@@ -257,7 +258,7 @@ def _models_for(
     if mode == "direct-battle":
         if session is not None and session.model_b_id is not None:
             return model_a, _known_model(state, session.model_b_id)
-        pair = state.models.battle_pair(chat.modality)
+        pair = _pair(state, chat.modality)
         return model_a, pair[0] if pair[0]["id"] != model_a["id"] else pair[1]
     return model_a, None
 
@@ -406,3 +407,10 @@ def _drop_connection(request: web.Request) -> None:
     if transport is not None:
         with contextlib.suppress(Exception):
             transport.abort()
+
+
+def _pair(state: SiteState, modality: str) -> tuple[Model, Model]:
+    try:
+        return state.models.battle_pair(modality)
+    except LookupError as exc:
+        raise bad_request(f"No models available for {modality} battles") from exc

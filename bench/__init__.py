@@ -1,0 +1,1 @@
+"""Benchmarks of lmarena-client, run against the fake site: ``python -m bench [--quick]``."""

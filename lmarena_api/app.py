@@ -1,0 +1,186 @@
+"""``create_app()``: the FastAPI application (routes, errors, auth, WebUI, lifespan)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lmarena_worker.contract import QUEUE_NAME
+
+from . import chat, webui
+from .broker import Broker
+from .config import ApiSettings
+from .errors import ApiError
+from .metrics import ApiMetrics
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = None) -> FastAPI:
+    """The API. Without ``redis`` it connects to ``settings.redis_url`` at startup."""
+    settings = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = redis
+        if pool is None:
+            if not settings.redis_url:
+                raise RuntimeError("no Redis: set LM_ARENA_REDIS_URL or pass redis= to create_app")
+            pool = await create_pool(
+                RedisSettings.from_dsn(settings.redis_url), default_queue_name=QUEUE_NAME
+            )
+        app.state.broker = Broker(pool, settings)
+        try:
+            yield
+        finally:
+            if redis is None:
+                await pool.aclose()
+
+    app = FastAPI(title="lmarena-client API", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics = ApiMetrics()
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+        )
+    _install_errors(app)
+    _install_auth(app, settings)
+    app.include_router(chat.router)
+    app.add_api_route("/v1/models", list_models, methods=["GET"])
+    app.add_api_route("/health", health, methods=["GET"])
+    app.add_api_route("/ready", ready, methods=["GET"])
+    app.add_api_route("/metrics", metrics, methods=["GET"])
+    webui.mount(app)
+    return app
+
+
+async def list_models(request: Request) -> JSONResponse:
+    broker: Broker = request.app.state.broker
+    listing = await broker.models()
+    if listing is None:
+        raise ApiError(
+            503,
+            "the worker has not published its models yet",
+            type="service_unavailable",
+            code="models_unknown",
+            retry_after=5,
+        )
+    data = [
+        {
+            "id": card.id,
+            "object": "model",
+            "created": 0,
+            "owned_by": card.organization or "lmarena",
+            "display_name": card.display_name or card.id,
+            "capabilities": {
+                "text_output": card.text_output,
+                "vision": card.vision,
+                "image_output": card.image_output,
+                "multiple_images": card.multiple_images,
+            },
+        }
+        for card in listing.models
+    ]
+    return JSONResponse({"object": "list", "data": data})
+
+
+async def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: Redis answers, a worker is ready, models are known."""
+    broker: Broker = request.app.state.broker
+    checks: dict[str, Any] = {}
+    try:
+        beat = await broker.heartbeat()
+        listing = await broker.models()
+        checks["redis"] = "ok"
+        checks["worker"] = beat.state if beat else "down"
+        checks["models"] = len(listing.models) if listing else 0
+        checks["queue_depth"] = await broker.queue_depth()
+    except (RedisError, OSError) as exc:
+        checks["redis"] = f"error: {exc}"
+    ok = checks.get("redis") == "ok" and checks.get("worker") == "ready" and checks.get("models")
+    return JSONResponse({"ready": bool(ok), **checks}, status_code=200 if ok else 503)
+
+
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    try:
+        state.metrics.queue_depth.set(await state.broker.queue_depth())
+    except (RedisError, OSError):
+        log.debug("queue depth unavailable for /metrics")
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _install_errors(app: FastAPI) -> None:
+    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers())
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        err = ApiError(exc.status_code, str(exc.detail), code=None)
+        return JSONResponse(err.body(), status_code=exc.status_code)
+
+    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        err = ApiError(400, str(exc.errors()[0].get("msg", "invalid request")))
+        return JSONResponse(err.body(), status_code=400)
+
+    async def redis_error(_: Request, exc: Exception) -> JSONResponse:
+        err = ApiError(
+            503,
+            f"the queue (Redis) is unreachable: {exc}",
+            type="service_unavailable",
+            code="redis_unavailable",
+            retry_after=5,
+        )
+        return JSONResponse(err.body(), status_code=503, headers=err.headers())
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RedisError, redis_error)
+
+
+def _install_auth(app: FastAPI, settings: ApiSettings) -> None:
+    keys = [key.encode() for key in settings.api_keys]
+    if not keys:
+        return
+
+    @app.middleware("http")
+    async def bearer_auth(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.url.path.startswith("/v1/") and request.method != "OPTIONS":
+            given = request.headers.get("authorization", "")
+            token = given[7:].strip().encode() if given[:7].lower() == "bearer " else b""
+            if not any(secrets.compare_digest(token, key) for key in keys):
+                err = ApiError(
+                    401,
+                    "Incorrect or missing API key (Authorization: Bearer <key>)",
+                    code="invalid_api_key",
+                )
+                return JSONResponse(err.body(), status_code=401)
+        return await call_next(request)
+
+
+__all__ = ["create_app"]

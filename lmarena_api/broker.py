@@ -1,0 +1,295 @@
+"""The API's side of the queue: enqueue jobs, relay their events, repair gaps, abort."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+from arq.connections import ArqRedis
+from arq.jobs import Job, JobStatus
+from pydantic import ValidationError
+from redis.exceptions import RedisError
+
+from lmarena_worker.contract import (
+    HEARTBEAT_KEY,
+    JOB_CHAT,
+    JOB_UPLOAD,
+    MODELS_KEY,
+    QUEUE_NAME,
+    WAKE_CHANNEL,
+    AttachmentRef,
+    ChatJob,
+    DoneEvent,
+    ErrorEvent,
+    ErrorInfo,
+    Heartbeat,
+    JobEvent,
+    JobOutcome,
+    ModelList,
+    TextEvent,
+    UploadJob,
+    events_channel,
+    parse_event,
+)
+
+from .completions import api_error
+from .config import ApiSettings
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+_E = TypeVar("_E", bound=JobEvent)
+
+# While no event comes, check this often that the worker is still alive.
+LIVENESS_CHECK = 2.0
+
+
+class Broker:
+    """Talks to Redis for the API: worker state, queue depth, jobs and their events."""
+
+    def __init__(self, redis: ArqRedis, settings: ApiSettings) -> None:
+        self.redis = redis
+        self.settings = settings
+
+    async def heartbeat(self) -> Heartbeat | None:
+        raw = await self.redis.get(HEARTBEAT_KEY)
+        return Heartbeat.model_validate_json(raw) if raw else None
+
+    async def models(self) -> ModelList | None:
+        raw = await self.redis.get(MODELS_KEY)
+        return ModelList.model_validate_json(raw) if raw else None
+
+    async def queue_depth(self) -> int:
+        return int(await self.redis.zcard(QUEUE_NAME))
+
+    async def require_worker(self) -> Heartbeat:
+        """503 at once when the worker is down or not ready, instead of a hang in the queue."""
+        try:
+            beat = await self.heartbeat()
+        except (RedisError, OSError) as exc:
+            raise ApiError(
+                503,
+                f"the queue (Redis) is unreachable: {exc}",
+                type="service_unavailable",
+                code="redis_unavailable",
+                retry_after=5,
+            ) from None
+        if beat is None:
+            raise ApiError(
+                503,
+                "no worker is running",
+                type="service_unavailable",
+                code="worker_down",
+                retry_after=5,
+            )
+        if beat.state != "ready":
+            detail = f" ({beat.detail})" if beat.detail else ""
+            raise ApiError(
+                503,
+                f"the worker is {beat.state}{detail}",
+                type="service_unavailable",
+                code=f"worker_{beat.state}",
+                retry_after=5,
+            )
+        return beat
+
+    async def require_capacity(self) -> None:
+        depth = await self.queue_depth()
+        if depth >= self.settings.max_queue:
+            raise ApiError(
+                429,
+                f"the queue is full ({depth} jobs waiting); try again shortly",
+                type="rate_limit_error",
+                code="queue_full",
+                retry_after=2,
+            )
+
+    async def upload(self, job: UploadJob) -> AttachmentRef:
+        """Run one upload job and wait for its attachment."""
+        arq_job = await self._enqueue(JOB_UPLOAD, job.model_dump(), f"upload-{uuid.uuid4().hex}")
+        outcome = await self._outcome(arq_job, self.settings.queue_timeout + 120)
+        if outcome.error is not None:
+            raise api_error(outcome.error)
+        if outcome.attachment is None:
+            raise ApiError(502, "the upload job returned nothing", type="upstream_error")
+        return outcome.attachment
+
+    async def start_chat(self, job: ChatJob) -> ChatRun:
+        """Subscribe to the job's events, then enqueue it: no event can be missed."""
+        job_id = f"chat-{uuid.uuid4().hex}"
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(events_channel(job_id))
+        try:
+            arq_job = await self._enqueue(JOB_CHAT, job.model_dump(), job_id)
+        except BaseException:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            raise
+        return ChatRun(self, arq_job, pubsub)
+
+    async def _enqueue(self, name: str, payload: dict[str, Any], job_id: str) -> Job:
+        job = await self.redis.enqueue_job(
+            name,
+            payload,
+            _job_id=job_id,
+            _queue_name=QUEUE_NAME,
+            _expires=self.settings.queue_timeout,
+        )
+        if job is None:  # arq refuses a duplicate id; ours are fresh, so this is a bug
+            raise ApiError(500, f"job {job_id} could not be enqueued", type="server_error")
+        await self.wake_worker()
+        return job
+
+    async def wake_worker(self) -> None:
+        await self.redis.publish(WAKE_CHANNEL, b"1")
+
+    async def _outcome(self, job: Job, timeout: float) -> JobOutcome:
+        try:
+            raw = await job.result(timeout=timeout, poll_delay=0.01)
+        except TimeoutError:
+            raise ApiError(
+                504, "the worker did not finish in time", type="timeout", code="timeout"
+            ) from None
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # we are being cancelled ourselves
+            raise ApiError(
+                503, "the job was cancelled", type="service_unavailable", code="job_cancelled"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - arq re-raises whatever the job raised
+            raise ApiError(502, f"the job failed: {exc}", type="upstream_error") from None
+        return JobOutcome.model_validate(raw)
+
+
+class ChatRun:
+    """One chat job seen from the API: its events in order, complete even if pub/sub fails."""
+
+    def __init__(self, broker: Broker, job: Job, pubsub: Any) -> None:
+        self._broker = broker
+        self.job = job
+        self._pubsub = pubsub
+        self._next_seq = 0
+        self._text_sent = 0
+        self.finished = False
+        self.started_at = time.monotonic()
+
+    @property
+    def job_id(self) -> str:
+        return self.job.job_id
+
+    async def events(self, wait: float) -> AsyncIterator[JobEvent | None]:
+        """Events in order; ``None`` after each ``wait`` seconds without one (time to ping).
+
+        Ends after the Done or Error event. A gap in the numbers, a broken subscription or a
+        silent dead worker is repaired from the job's stored result.
+        """
+        settings = self._broker.settings
+        silent_since = time.monotonic()
+        while not self.finished:
+            try:
+                event = await self._next_event(min(wait, LIVENESS_CHECK))
+            except (RedisError, OSError, ValidationError) as exc:
+                log.warning(
+                    "job %s: event feed broken (%s); repairing from the result", self.job_id, exc
+                )
+                async for repaired in self._repair():
+                    yield repaired
+                return
+            if event is None:
+                idle = time.monotonic() - silent_since
+                if idle >= settings.idle_timeout:
+                    yield self._fail("timeout", f"no word from the worker for {idle:.0f} s")
+                    return
+                if not await self._worker_alive():
+                    async for repaired in self._repair():
+                        yield repaired
+                    return
+                yield None
+                continue
+            silent_since = time.monotonic()
+            if event.seq != self._next_seq:
+                log.warning(
+                    "job %s: expected event %d, got %d; repairing",
+                    self.job_id,
+                    self._next_seq,
+                    event.seq,
+                )
+                async for repaired in self._repair():
+                    yield repaired
+                return
+            self._next_seq += 1
+            yield self._track(event)
+
+    async def _next_event(self, timeout: float) -> JobEvent | None:
+        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
+        if message is None:
+            return None
+        return parse_event(message["data"])
+
+    def _track(self, event: _E) -> _E:
+        if isinstance(event, TextEvent):
+            self._text_sent += len(event.text)
+        elif isinstance(event, (DoneEvent, ErrorEvent)):
+            self.finished = True
+        return event
+
+    async def _worker_alive(self) -> bool:
+        try:
+            return await self._broker.heartbeat() is not None
+        except (RedisError, OSError):
+            return False
+
+    async def _repair(self) -> AsyncIterator[JobEvent]:
+        """Finish the stream from the job's result: the missing text, then Done or Error."""
+        outcome = await self._stored_outcome()
+        if outcome.chat is not None:
+            rest = outcome.chat.text[self._text_sent :]
+            if rest:
+                yield self._track(TextEvent(seq=self._next_seq, text=rest))
+            yield self._track(DoneEvent(seq=self._next_seq + 1, result=outcome.chat))
+            return
+        error = outcome.error or ErrorInfo(kind="internal", message="the job left no result")
+        yield self._fail(error.kind, error.message, error)
+
+    async def _stored_outcome(self) -> JobOutcome:
+        deadline = time.monotonic() + self._broker.settings.reply_timeout
+        while time.monotonic() < deadline:
+            try:
+                status = await self.job.status()
+                if status == JobStatus.complete:
+                    return await self._broker._outcome(self.job, 5.0)
+                if status == JobStatus.not_found:
+                    break
+                if not await self._worker_alive():
+                    return _lost("the worker stopped while running this job")
+            except (RedisError, OSError) as exc:
+                log.warning("job %s: result not readable yet (%s)", self.job_id, exc)
+            except ApiError as exc:
+                return JobOutcome(error=ErrorInfo(kind="upstream", message=exc.message))
+            await asyncio.sleep(0.25)
+        return _lost("the job's result could not be found")
+
+    def _fail(self, kind: str, message: str, info: ErrorInfo | None = None) -> ErrorEvent:
+        error = info or ErrorInfo(kind=kind, message=message)
+        return self._track(ErrorEvent(seq=self._next_seq, error=error))
+
+    async def abort(self) -> None:
+        """Cancel the job (the client went away): the worker stops and the browser is freed."""
+        if self.finished:
+            return
+        with contextlib.suppress(RedisError, OSError, asyncio.TimeoutError):
+            await self.job.abort(timeout=0)
+        with contextlib.suppress(RedisError, OSError):
+            await self._broker.wake_worker()
+
+    async def close(self) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.aclose()
+
+
+def _lost(message: str) -> JobOutcome:
+    return JobOutcome(error=ErrorInfo(kind="unavailable", message=message))

@@ -1,0 +1,231 @@
+"""``POST /v1/chat/completions``: validate, upload images, enqueue, relay as JSON or SSE."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from lmarena_worker.contract import (
+    ChatJob,
+    DoneEvent,
+    ErrorEvent,
+    JobEvent,
+    ModelCard,
+    ReasoningEvent,
+    TextEvent,
+    UploadJob,
+)
+
+from .broker import Broker, ChatRun
+from .completions import Completion, api_error, sse_data
+from .config import ApiSettings
+from .errors import ApiError
+from .image_checks import check_image_source
+from .metrics import ApiMetrics
+from .requests import read_json
+from .schemas import ChatCompletionRequest, UserTurn, last_user_turn, parse_request
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+# How often the relay looks at the clock (pings, disconnects) while no event comes.
+TICK = 0.5
+_END = object()
+
+
+@router.post("/v1/chat/completions")
+async def chat_completions(request: Request) -> Response:
+    state = request.app.state
+    settings: ApiSettings = state.settings
+    broker: Broker = state.broker
+    metrics: ApiMetrics = state.metrics
+    started = time.monotonic()
+    req = parse_request(await read_json(request, settings.max_body_bytes))
+    turn = last_user_turn(req, max_parts=settings.max_content_parts, max_images=settings.max_images)
+    card = await _model(broker, req.model)
+    if turn.images and not card.vision:
+        param = turn.images[0][0]
+        raise ApiError(400, f"{param}: model {card.id!r} does not take image input", param=param)
+    await broker.require_worker()
+    await broker.require_capacity()
+    job = ChatJob(
+        model=card.id,
+        text=turn.text,
+        evaluation_session_id=turn.evaluation_session_id,
+        attachments=await _upload_images(broker, settings, card, turn),
+    )
+    run = await broker.start_chat(job)
+    completion = Completion(model=card.id)
+    if req.stream:
+        return await _stream(request, run, completion, req, metrics, started)
+    return await _complete(request, run, completion, metrics, started)
+
+
+async def _model(broker: Broker, name: str) -> ModelCard:
+    listing = await broker.models()
+    if listing is None:
+        raise ApiError(
+            503,
+            "the worker has not published its models yet",
+            type="service_unavailable",
+            code="models_unknown",
+            retry_after=5,
+        )
+    cards = {card.id: card for card in listing.models}
+    if name in cards:
+        return cards[name]
+    close = difflib.get_close_matches(name, list(cards), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see GET /v1/models"
+    raise ApiError(
+        404, f"The model `{name}` does not exist{hint}", param="model", code="model_not_found"
+    )
+
+
+async def _upload_images(
+    broker: Broker, settings: ApiSettings, card: ModelCard, turn: UserTurn
+) -> list:  # type: ignore[type-arg]
+    for param, source in turn.images:
+        await check_image_source(
+            param,
+            source,
+            max_bytes=settings.max_image_bytes,
+            allow_private=settings.allow_private_image_urls,
+        )
+    uploads = [UploadJob(model=card.id, source=source) for _, source in turn.images]
+    return list(await asyncio.gather(*(broker.upload(job) for job in uploads)))
+
+
+async def _complete(
+    request: Request, run: ChatRun, completion: Completion, metrics: ApiMetrics, started: float
+) -> Response:
+    try:
+        async for event in run.events(TICK):
+            if event is None:
+                if await request.is_disconnected():
+                    metrics.disconnects.inc()
+                    await run.abort()
+                    return Response(status_code=499)
+            elif isinstance(event, DoneEvent):
+                metrics.requests.labels("false", "200").inc()
+                metrics.job_duration.observe(time.monotonic() - started)
+                return JSONResponse(completion.response(event.result))
+            elif isinstance(event, ErrorEvent):
+                raise api_error(event.error)
+    finally:
+        await run.close()
+    raise ApiError(502, "the reply ended without a result", type="upstream_error")
+
+
+async def _stream(
+    request: Request,
+    run: ChatRun,
+    completion: Completion,
+    req: ChatCompletionRequest,
+    metrics: ApiMetrics,
+    started: float,
+) -> Response:
+    settings: ApiSettings = request.app.state.settings
+    events = run.events(TICK)
+    first = await _first_events(events, settings.first_event_wait, run)
+    include_usage = bool(req.stream_options and req.stream_options.include_usage)
+    body = _sse_body(run, events, first, completion, include_usage, metrics, started, settings)
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(body, media_type="text/event-stream", headers=headers)
+
+
+async def _first_events(
+    events: AsyncIterator[JobEvent | None], wait: float, run: ChatRun
+) -> list[JobEvent]:
+    """Events up to the first one with content, for at most ``wait`` seconds.
+
+    An error in that window is answered with a real HTTP status instead of an SSE error event.
+    """
+    seen: list[JobEvent] = []
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        event = await anext(events, _END)
+        if event is _END:
+            break
+        if event is None:
+            continue
+        if isinstance(event, ErrorEvent):
+            await run.close()
+            raise api_error(event.error)
+        seen.append(event)  # type: ignore[arg-type]
+        if isinstance(event, (TextEvent, ReasoningEvent, DoneEvent)):
+            break
+    return seen
+
+
+async def _sse_body(
+    run: ChatRun,
+    events: AsyncIterator[JobEvent | None],
+    first: list[JobEvent],
+    completion: Completion,
+    include_usage: bool,
+    metrics: ApiMetrics,
+    started: float,
+    settings: ApiSettings,
+) -> AsyncIterator[str]:
+    metrics.active_streams.inc()
+    status = "200"
+    first_token = True
+    last_write = time.monotonic()
+    try:
+        yield sse_data(completion.role_chunk())
+        async for event in _chain(first, events):
+            if event is None:
+                if time.monotonic() - last_write >= settings.ping_interval:
+                    last_write = time.monotonic()
+                    yield ": ping\n\n"
+                continue
+            if first_token and isinstance(event, (TextEvent, ReasoningEvent)):
+                first_token = False
+                metrics.time_to_first_token.observe(time.monotonic() - started)
+            for frame in _frames(event, completion, include_usage):
+                yield frame
+            last_write = time.monotonic()
+            if isinstance(event, ErrorEvent):
+                status = str(api_error(event.error).status)
+    finally:
+        # A disconnect arrives as cancellation, which would also cancel these awaits: shield them.
+        with anyio.CancelScope(shield=True):
+            metrics.active_streams.dec()
+            if not run.finished:
+                metrics.disconnects.inc()
+                status = "499"
+                await run.abort()
+            metrics.requests.labels("true", status).inc()
+            metrics.job_duration.observe(time.monotonic() - started)
+            await run.close()
+
+
+async def _chain(
+    first: list[JobEvent], rest: AsyncIterator[JobEvent | None]
+) -> AsyncIterator[JobEvent | None]:
+    for event in first:
+        yield event
+    async for later in rest:
+        yield later
+
+
+def _frames(event: JobEvent, completion: Completion, include_usage: bool) -> list[str]:
+    if isinstance(event, TextEvent):
+        return [sse_data(completion.content_chunk(event.text))]
+    if isinstance(event, ReasoningEvent):
+        return [sse_data(completion.reasoning_chunk(event.text))]
+    if isinstance(event, DoneEvent):
+        frames = [sse_data(completion.final_chunk(event.result))]
+        if include_usage:
+            frames.append(sse_data(completion.usage_chunk(event.result)))
+        return [*frames, sse_data("[DONE]")]
+    if isinstance(event, ErrorEvent):
+        return [sse_data(api_error(event.error).body()), sse_data("[DONE]")]
+    return []  # "started": nothing to tell the client

@@ -1,0 +1,123 @@
+"""Pure builders of OpenAI chat-completion objects, chunks and SSE frames."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from lmarena_worker.contract import ChatResult, ErrorInfo
+
+from .errors import ApiError
+
+# Where each failure kind of the worker lands in HTTP.
+_STATUS: dict[str, tuple[int, str, str | None]] = {
+    "bad_request": (400, "invalid_request_error", None),
+    "content_rejected": (400, "invalid_request_error", "content_rejected"),
+    "model_not_found": (404, "invalid_request_error", "model_not_found"),
+    "too_large": (413, "invalid_request_error", "request_too_large"),
+    "rate_limited": (429, "rate_limit_error", "rate_limit_exceeded"),
+    "upstream": (502, "upstream_error", "upstream_error"),
+    "unavailable": (503, "service_unavailable", "worker_unavailable"),
+    "cancelled": (503, "service_unavailable", "job_cancelled"),
+    "timeout": (504, "timeout", "timeout"),
+    "internal": (500, "server_error", None),
+    "auth": (502, "upstream_error", "upstream_auth"),
+}
+
+
+def api_error(info: ErrorInfo) -> ApiError:
+    status, kind, code = _STATUS.get(info.kind, (500, "server_error", None))
+    return ApiError(status, info.message, type=kind, code=code, retry_after=info.retry_after)
+
+
+@dataclass
+class Completion:
+    """The identity shared by every chunk of one response."""
+
+    model: str
+    id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
+    created: int = field(default_factory=lambda: int(time.time()))
+
+    def _chunk(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": choices,
+            **extra,
+        }
+
+    def role_chunk(self) -> dict[str, Any]:
+        return self._delta({"role": "assistant", "content": ""})
+
+    def content_chunk(self, text: str) -> dict[str, Any]:
+        return self._delta({"content": text})
+
+    def reasoning_chunk(self, text: str) -> dict[str, Any]:
+        return self._delta({"reasoning_content": text})
+
+    def _delta(self, delta: dict[str, Any]) -> dict[str, Any]:
+        return self._chunk([{"index": 0, "delta": delta, "finish_reason": None}])
+
+    def final_chunk(self, result: ChatResult) -> dict[str, Any]:
+        choice = {"index": 0, "delta": {}, "finish_reason": finish_reason(result.finish_reason)}
+        return self._chunk([choice], **vendor_fields(result))
+
+    def usage_chunk(self, result: ChatResult) -> dict[str, Any]:
+        return self._chunk([], usage=usage(result))
+
+    def response(self, result: ChatResult) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": result.text}
+        if result.reasoning:
+            message["reasoning_content"] = result.reasoning
+        body: dict[str, Any] = {
+            "id": self.id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": finish_reason(result.finish_reason),
+                }
+            ],
+        }
+        if result.usage is not None:
+            body["usage"] = usage(result)
+        body.update(vendor_fields(result))
+        return body
+
+
+def finish_reason(site_reason: str | None) -> str:
+    """OpenAI's finish reasons only; anything else the site says is a plain stop."""
+    if site_reason in ("length", "content_filter", "tool_calls"):
+        return site_reason
+    return "stop"
+
+
+def usage(result: ChatResult) -> dict[str, int]:
+    u = result.usage
+    prompt = (u.prompt_tokens if u else None) or 0
+    completion = (u.completion_tokens if u else None) or 0
+    total = (u.total_tokens if u else None) or prompt + completion
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": total}
+
+
+def vendor_fields(result: ChatResult) -> dict[str, Any]:
+    fields: dict[str, Any] = {"conversation": {"evaluationSessionId": result.evaluation_session_id}}
+    if result.images:
+        fields["images"] = list(result.images)
+    if result.citations:
+        fields["citations"] = [c.model_dump(exclude_none=True) for c in result.citations]
+    return fields
+
+
+def sse_data(payload: dict[str, Any] | str) -> str:
+    """One SSE event (LF line ends, no id: field)."""
+    data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    return f"data: {data}\n\n"

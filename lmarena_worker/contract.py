@@ -1,0 +1,195 @@
+"""What the API and the worker agree on: job names, payloads, events, Redis names.
+
+This module is the only part of ``lmarena_worker`` the API imports. It must stay free of the
+browser (no nodriver, no ``lmarena_client.browser``): only pydantic models and names.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+QUEUE_NAME = "lmarena:queue"
+JOB_CHAT = "chat"
+JOB_UPLOAD = "upload"
+MODELS_KEY = "lmarena:models"
+HEARTBEAT_KEY = "lmarena:worker:heartbeat"
+WAKE_CHANNEL = "lmarena:wake"
+HEARTBEAT_INTERVAL = 1.0  # seconds between heartbeats
+HEARTBEAT_TTL = 5  # seconds; a worker silent this long is down
+MODELS_TTL = 300  # seconds; the worker refreshes the list with every heartbeat
+
+
+def events_channel(job_id: str) -> str:
+    """The pub/sub channel on which a job's events are published."""
+    return f"lmarena:events:{job_id}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- jobs ----------------------------------------------------------------------------------
+
+
+class AttachmentRef(_Model):
+    """An image already uploaded to the site (what an upload job returns)."""
+
+    name: str
+    content_type: str
+    url: str
+
+
+class ChatJob(_Model):
+    """Send one user message; the worker streams the reply as events."""
+
+    model: str
+    text: str
+    evaluation_session_id: str | None = None
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+
+
+class UploadJob(_Model):
+    """Load one image (a data URI or an http(s) URL) and upload it to the site for ``model``."""
+
+    model: str
+    source: str = Field(description="data:image/...;base64,... or an http(s) URL")
+    filename: str | None = None
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+class UsageInfo(_Model):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+
+
+class CitationInfo(_Model):
+    url: str | None = None
+    title: str | None = None
+
+
+ErrorKind = Literal[
+    "bad_request",
+    "model_not_found",
+    "too_large",
+    "auth",
+    "rate_limited",
+    "content_rejected",
+    "upstream",
+    "timeout",
+    "unavailable",
+    "cancelled",
+    "internal",
+]
+
+
+class ErrorInfo(_Model):
+    """A failure, as the API needs it to pick a status and an OpenAI error."""
+
+    kind: ErrorKind
+    message: str
+    retry_after: float | None = None
+    partial_text: str = ""
+
+
+class ChatResult(_Model):
+    text: str
+    evaluation_session_id: str
+    finish_reason: str | None = None
+    usage: UsageInfo | None = None
+    reasoning: str = ""
+    images: list[str] = Field(default_factory=list)
+    citations: list[CitationInfo] = Field(default_factory=list)
+
+
+class JobOutcome(_Model):
+    """What a job returns to arq: a result or an error, never an exception to unpickle."""
+
+    chat: ChatResult | None = None
+    attachment: AttachmentRef | None = None
+    error: ErrorInfo | None = None
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+class _Event(_Model):
+    seq: int = Field(ge=0, description="0, 1, 2, ... per job; a gap means lost events")
+
+
+class TextEvent(_Event):
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ReasoningEvent(_Event):
+    type: Literal["reasoning"] = "reasoning"
+    text: str
+
+
+class StartedEvent(_Event):
+    """The worker picked the job up (the queue wait is over)."""
+
+    type: Literal["started"] = "started"
+
+
+class DoneEvent(_Event):
+    """The last event of a successful job; carries the whole result."""
+
+    type: Literal["done"] = "done"
+    result: ChatResult
+
+
+class ErrorEvent(_Event):
+    """The last event of a failed job."""
+
+    type: Literal["error"] = "error"
+    error: ErrorInfo
+
+
+JobEvent = Annotated[
+    StartedEvent | TextEvent | ReasoningEvent | DoneEvent | ErrorEvent, Field(discriminator="type")
+]
+
+
+_EVENT_ADAPTER: TypeAdapter[JobEvent] = TypeAdapter(JobEvent)
+
+
+def parse_event(raw: str | bytes) -> JobEvent:
+    """One pub/sub message (JSON) back into its event; pydantic.ValidationError if malformed."""
+    return _EVENT_ADAPTER.validate_json(raw)
+
+
+# -- worker state --------------------------------------------------------------------------
+
+WorkerState = Literal["booting", "ready", "degraded", "stopping"]
+
+
+class Heartbeat(_Model):
+    state: WorkerState
+    pid: int
+    started_at: float
+    updated_at: float
+    active_jobs: int = 0
+    detail: str = ""
+
+
+class ModelCard(_Model):
+    """One model as the worker publishes it for ``/v1/models``."""
+
+    id: str = Field(description="the public name")
+    organization: str | None = None
+    display_name: str | None = None
+    text_output: bool
+    vision: bool
+    image_output: bool
+    multiple_images: bool
+
+
+class ModelList(_Model):
+    models: list[ModelCard]
+    updated_at: float

@@ -1,0 +1,94 @@
+"""The worker's arq jobs: ``chat`` (stream a reply as events) and ``upload`` (one image)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from lmarena_client import Client, ReplyStream
+from lmarena_client.errors import LMArenaError
+from lmarena_client.protocol import ReasoningDelta, TextDelta
+
+from .contract import (
+    ChatJob,
+    DoneEvent,
+    ErrorEvent,
+    ErrorInfo,
+    JobOutcome,
+    ReasoningEvent,
+    StartedEvent,
+    TextEvent,
+    UploadJob,
+)
+from .outcomes import attachment, attachment_ref, chat_result, error_info
+from .publisher import EventPublisher
+
+log = logging.getLogger(__name__)
+
+
+async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """Run one chat turn, publishing numbered events; returns the JobOutcome as a dict."""
+    job = ChatJob.model_validate(payload)
+    events = EventPublisher(ctx["redis"], ctx["job_id"])
+    client: Client = ctx["client"]
+    started = time.perf_counter()
+    await events.publish(StartedEvent(seq=events.next_seq()))
+    stream: ReplyStream | None = None
+    try:
+        stream = await _open(client, job)
+        await _relay(stream, events)
+        assert stream.reply is not None
+        outcome = JobOutcome(chat=chat_result(stream.reply))
+        await events.publish(DoneEvent(seq=events.next_seq(), result=outcome.chat))
+    except LMArenaError as exc:
+        partial = stream.text if stream is not None else ""
+        outcome = JobOutcome(error=error_info(exc, partial))
+        await events.publish(ErrorEvent(seq=events.next_seq(), error=outcome.error))
+    except asyncio.CancelledError:
+        # Aborted (the client left) or the worker is shutting down: say so, then stop.
+        info = ErrorInfo(
+            kind="cancelled",
+            message="the job was cancelled",
+            partial_text=stream.text if stream is not None else "",
+        )
+        await asyncio.shield(events.publish(ErrorEvent(seq=events.next_seq(), error=info)))
+        raise
+    log.info(
+        "chat job %s done in %.2f s (%s)",
+        ctx["job_id"],
+        time.perf_counter() - started,
+        "ok" if outcome.error is None else outcome.error.kind,
+    )
+    return outcome.model_dump()
+
+
+async def _open(client: Client, job: ChatJob) -> ReplyStream:
+    if job.evaluation_session_id:
+        session = await client.chats.resume(model=job.model, chat_id=job.evaluation_session_id)
+    else:
+        session = await client.chats.create(model=job.model)
+    return await session.send(
+        job.text, attachments=[attachment(ref) for ref in job.attachments], stream=True
+    )
+
+
+async def _relay(stream: ReplyStream, events: EventPublisher) -> None:
+    async with stream:
+        async for event in stream.events():
+            if isinstance(event, TextDelta):
+                await events.publish(TextEvent(seq=events.next_seq(), text=event.text))
+            elif isinstance(event, ReasoningDelta):
+                await events.publish(ReasoningEvent(seq=events.next_seq(), text=event.text))
+
+
+async def upload(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """Load and upload one image; returns the JobOutcome (attachment or error) as a dict."""
+    job = UploadJob.model_validate(payload)
+    client: Client = ctx["client"]
+    try:
+        uploaded = await client.upload_image(job.source, job.filename, model=job.model)
+    except LMArenaError as exc:
+        return JobOutcome(error=error_info(exc)).model_dump()
+    return JobOutcome(attachment=attachment_ref(uploaded)).model_dump()

@@ -1,0 +1,95 @@
+"""The worker's state in Redis: a heartbeat every second and the model list."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from lmarena_client import Client
+from lmarena_client.errors import LMArenaError
+
+from .contract import (
+    HEARTBEAT_INTERVAL,
+    HEARTBEAT_KEY,
+    HEARTBEAT_TTL,
+    MODELS_KEY,
+    MODELS_TTL,
+    Heartbeat,
+    ModelList,
+    WorkerState,
+)
+from .outcomes import model_card
+
+log = logging.getLogger(__name__)
+
+# Between checks that the browser is alive and the models are current.
+SUPERVISE_INTERVAL = 15.0
+
+
+@dataclass
+class WorkerStatus:
+    state: WorkerState = "booting"
+    detail: str = ""
+    started_at: float = field(default_factory=time.time)
+    active_jobs: int = 0
+    models_json: str | None = None  # the last model list, rewritten with every heartbeat
+
+    def heartbeat(self) -> Heartbeat:
+        return Heartbeat(
+            state=self.state,
+            pid=os.getpid(),
+            started_at=self.started_at,
+            updated_at=time.time(),
+            active_jobs=self.active_jobs,
+            detail=self.detail,
+        )
+
+
+async def beat(redis: Any, status: WorkerStatus) -> None:
+    """Write the heartbeat (and the model list, so a restarted Redis has it again within a
+    beat) every HEARTBEAT_INTERVAL; runs until cancelled."""
+    while True:
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.set(HEARTBEAT_KEY, status.heartbeat().model_dump_json(), ex=HEARTBEAT_TTL)
+                if status.models_json is not None:
+                    pipe.set(MODELS_KEY, status.models_json, ex=MODELS_TTL)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("heartbeat not written: %s", exc)
+        await asyncio.sleep(HEARTBEAT_INTERVAL)
+
+
+async def publish_models(redis: Any, client: Client, status: WorkerStatus) -> int:
+    cards = [model_card(m) for m in await client.models()]
+    status.models_json = ModelList(models=cards, updated_at=time.time()).model_dump_json()
+    await redis.set(MODELS_KEY, status.models_json, ex=MODELS_TTL)
+    return len(cards)
+
+
+async def supervise(redis: Any, client: Client, status: WorkerStatus) -> None:
+    """Bootstrap, then keep the browser alive and the model list fresh; runs until cancelled."""
+    delay = 1.0
+    while True:
+        try:
+            count = await publish_models(redis, client, status)
+        except LMArenaError as exc:
+            status.state, status.detail = "degraded", f"{type(exc).__name__}: {exc}"
+            log.warning("worker degraded: %s; retrying in %.0f s", status.detail, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+            continue
+        except (RedisError, OSError) as exc:
+            log.warning("model list not written: %s", exc)
+        else:
+            if status.state != "ready":
+                log.info("worker ready with %d models", count)
+            status.state, status.detail = "ready", ""
+        delay = 1.0
+        await asyncio.sleep(SUPERVISE_INTERVAL)

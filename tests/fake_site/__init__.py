@@ -1,0 +1,1 @@
+"""The fake site's own tests: plain HTTP against FakeArena, no browser."""
