@@ -80,8 +80,12 @@ def spawn(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Proc:
     log = Path(tempfile.mkstemp(prefix=f"{name}-", suffix=".log")[1])
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})}, cwd=ROOT,
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
         )
     return Proc(name, popen, log)
 
@@ -91,8 +95,10 @@ def start_redis() -> Proc:
     if exe is None:
         raise RuntimeError("redis-server is not installed (scripts/setup installs it)")
     port = free_port()
-    proc = spawn("redis", [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                           "--appendonly", "no"])
+    proc = spawn(
+        "redis",
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    )
     proc.extra["url"] = f"redis://127.0.0.1:{port}/0"
     proc.extra["port"] = str(port)
 
@@ -110,18 +116,35 @@ def start_redis() -> Proc:
 
 def start_fake_arena(*flags: str) -> Proc:
     port = free_port()
-    proc = spawn("fake-arena", [sys.executable, "-m", "lmarena_client.testing", "--host",
-                                "127.0.0.1", "--port", str(port), *flags])
+    proc = spawn(
+        "fake-arena",
+        [
+            sys.executable,
+            "-m",
+            "lmarena_client.testing",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *flags,
+        ],
+    )
     proc.extra["url"] = f"http://127.0.0.1:{port}"
     wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/__fake__/counters"), 20, "fake site")
     return proc
 
 
 def start_worker(redis_url: str, origin: str, **env: str) -> Proc:
-    return spawn("worker", [str(BIN / "lmarena-worker")], {
-        "LM_ARENA_REDIS_URL": redis_url, "LM_ARENA_ORIGIN": origin,
-        "LM_ARENA_BROWSER_HEADLESS": "1", **env,
-    })
+    return spawn(
+        "worker",
+        [str(BIN / "lmarena-worker")],
+        {
+            "LM_ARENA_REDIS_URL": redis_url,
+            "LM_ARENA_ORIGIN": origin,
+            "LM_ARENA_BROWSER_HEADLESS": "1",
+            **env,
+        },
+    )
 
 
 def start_api(redis_url: str | None, **env: str) -> Proc:
