@@ -165,3 +165,35 @@ def _pings(port: int) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def test_a_stopping_worker_ends_its_job_visibly(redis_proc: Proc, fake_site: Proc) -> None:
+    """SIGTERM mid-stream: the client sees an error event and [DONE], not a silent cut."""
+    url = db_url(redis_proc, 5)
+    worker = start_worker(url, fake_site.extra["url"])
+    api = start_api(url)
+    try:
+        wait_until(lambda: worker_ready(api.extra["url"]), 90, "worker")
+        lines: list[str] = []
+        with httpx.stream(
+            "POST",
+            f"{api.extra['url']}/v1/chat/completions",
+            timeout=30,
+            json={
+                "model": "gemini-3-pro",
+                "stream": True,
+                "messages": [{"role": "user", "content": "long [fake: words=400 delay_ms=50]"}],
+            },
+        ) as resp:
+            for line in resp.iter_lines():
+                lines.append(line)
+                if len(lines) == 8:
+                    worker.stop()  # SIGTERM, waits for the worker to exit
+        events = [line for line in lines if line]
+        assert events[-2].startswith('data: {"error"'), events[-3:]
+        assert events[-1] == "data: [DONE]"
+        assert any('"content": "Turn' in line for line in events)  # it was mid-stream
+        assert worker.popen.returncode is not None
+    finally:
+        for proc in (api, worker):
+            proc.stop()
