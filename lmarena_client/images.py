@@ -52,8 +52,6 @@ IMAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "image/webp": (".webp",),
     "image/bmp": (".bmp", ".dib"),
     "image/tiff": (".tiff", ".tif"),
-    "image/avif": (".avif",),
-    "image/heic": (".heic", ".heif"),
 }
 SUPPORTED_TYPES: tuple[str, ...] = tuple(IMAGE_EXTENSIONS)
 _ALL_EXTENSIONS = frozenset(ext for exts in IMAGE_EXTENSIONS.values() for ext in exts)
@@ -97,9 +95,6 @@ class ImageFetcher(Protocol):
 # -- sniffing --------------------------------------------------------------------------------
 
 _BMP_DIB_SIZES = frozenset({12, 40, 52, 56, 64, 108, 124})
-_AVIF_BRANDS = frozenset({b"avif", b"avis"})
-_HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis"})
-_GENERIC_HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
 
 
 def sniff_image_type(data: bytes | bytearray | memoryview) -> str | None:
@@ -117,7 +112,7 @@ def sniff_image_type(data: bytes | bytearray | memoryview) -> str | None:
         return "image/tiff"
     if _is_bmp(head):
         return "image/bmp"
-    return _sniff_ftyp(head)
+    return None
 
 
 def _is_bmp(head: bytes) -> bool:
@@ -127,30 +122,6 @@ def _is_bmp(head: bytes) -> bool:
         and head[:2] == b"BM"
         and int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES
     )
-
-
-def _sniff_ftyp(head: bytes) -> str | None:
-    """AVIF / HEIC from the ISO-BMFF ``ftyp`` box: major brand, then compatible brands."""
-    if len(head) < 16 or head[4:8] != b"ftyp":
-        return None
-    box_size = int.from_bytes(head[:4], "big")
-    if box_size < 16:
-        return None
-    major = head[8:12]
-    if major in _AVIF_BRANDS:
-        return "image/avif"
-    if major in _HEIC_BRANDS:
-        return "image/heic"
-    if major not in _GENERIC_HEIF_BRANDS:
-        return None
-    end = min(box_size, len(head))
-    for offset in range(16, end - 3, 4):
-        brand = head[offset : offset + 4]
-        if brand in _AVIF_BRANDS:
-            return "image/avif"
-        if brand in _HEIC_BRANDS:
-            return "image/heic"
-    return None
 
 
 # -- messages --------------------------------------------------------------------------------

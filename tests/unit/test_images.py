@@ -63,6 +63,7 @@ def ftyp(major: bytes, *compatible: bytes) -> bytes:
     return struct.pack(">I", 8 + len(body)) + b"ftyp" + body + bytes(16)
 
 
+# AVIF and HEIC: known image formats, but not among the types the site is known to take.
 AVIF = ftyp(b"avif", b"mif1", b"miaf")
 HEIC = ftyp(b"heic", b"mif1", b"heic")
 
@@ -103,10 +104,6 @@ def data_uri(data: bytes, declared: str = "image/png") -> str:
         (BMP, "image/bmp"),
         (TIFF_LE, "image/tiff"),
         (TIFF_BE, "image/tiff"),
-        (AVIF, "image/avif"),
-        (HEIC, "image/heic"),
-        (ftyp(b"mif1", b"heic"), "image/heic"),
-        (ftyp(b"mif1", b"miaf", b"avif"), "image/avif"),
     ],
 )
 def test_sniff_recognises_each_format(data: bytes, expected: str) -> None:
@@ -131,8 +128,8 @@ def test_sniff_recognises_each_format(data: bytes, expected: str) -> None:
         b"BM" + bytes(10),  # too short for a DIB header
         b"II*",
         ftyp(b"isom", b"mp41"),  # an MP4 video
-        ftyp(b"mif1", b"miaf"),  # generic HEIF without a known image brand
-        b"\x00\x00\x00\x0cftypavif",  # box too small
+        AVIF,
+        HEIC,
         b"%PDF-1.7\n",
     ],
 )
@@ -449,7 +446,7 @@ async def test_file_object_name_is_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("https://cdn.example/u/IMG_0001.HEIC?x=1#f", "IMG_0001.png"),
+        ("https://cdn.example/u/IMG_0001.JPEG?x=1#f", "IMG_0001.png"),
         ("https://cdn.example/u/", "image.png"),
         ("https://cdn.example", "image.png"),
         ("https://cdn.example/a/b%2Fc.png", "c.png"),
