@@ -71,15 +71,7 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
 
 async def list_models(request: Request) -> JSONResponse:
     broker: Broker = request.app.state.broker
-    listing = await broker.models()
-    if listing is None:
-        raise ApiError(
-            503,
-            "the worker has not published its models yet",
-            type="service_unavailable",
-            code="models_unknown",
-            retry_after=5,
-        )
+    listing = await broker.require_models()
     data = [
         {
             "id": card.id,

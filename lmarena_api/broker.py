@@ -63,6 +63,19 @@ class Broker:
         raw = await self.redis.get(MODELS_KEY)
         return ModelList.model_validate_json(raw) if raw else None
 
+    async def require_models(self) -> ModelList:
+        """The published model list; 503 while the worker has published none."""
+        listing = await self.models()
+        if listing is None:
+            raise ApiError(
+                503,
+                "the worker has not published its models yet",
+                type="service_unavailable",
+                code="models_unknown",
+                retry_after=5,
+            )
+        return listing
+
     async def queue_depth(self) -> int:
         return int(await self.redis.zcard(QUEUE_NAME))
 

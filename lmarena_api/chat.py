@@ -69,15 +69,7 @@ async def chat_completions(request: Request) -> Response:
 
 
 async def _model(broker: Broker, name: str) -> ModelCard:
-    listing = await broker.models()
-    if listing is None:
-        raise ApiError(
-            503,
-            "the worker has not published its models yet",
-            type="service_unavailable",
-            code="models_unknown",
-            retry_after=5,
-        )
+    listing = await broker.require_models()
     cards = {card.id: card for card in listing.models}
     if name in cards:
         return cards[name]
