@@ -62,7 +62,7 @@ async def chat_completions(request: Request) -> Response:
         attachments=await _upload_images(broker, settings, card, turn),
     )
     run = await broker.start_chat(job)
-    completion = Completion(model=card.id)
+    completion = Completion(model=card.id, session_id=turn.evaluation_session_id)
     if req.stream:
         return await _stream(request, run, completion, req, metrics, started)
     return await _complete(request, run, completion, metrics, started)
@@ -210,9 +210,9 @@ async def _chain(
 
 def _frames(event: JobEvent, completion: Completion, include_usage: bool) -> list[str]:
     if isinstance(event, TextEvent):
-        return [sse_data(completion.content_chunk(event.text))]
+        return [sse_data(completion.content_chunk(event.text, event.evaluation_session_id))]
     if isinstance(event, ReasoningEvent):
-        return [sse_data(completion.reasoning_chunk(event.text))]
+        return [sse_data(completion.reasoning_chunk(event.text, event.evaluation_session_id))]
     if isinstance(event, DoneEvent):
         frames = [sse_data(completion.final_chunk(event.result))]
         if include_usage:

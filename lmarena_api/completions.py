@@ -38,6 +38,7 @@ class Completion:
     """The identity shared by every chunk of one response."""
 
     model: str
+    session_id: str | None = None  # known up front when the request resumes a chat
     id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
     created: int = field(default_factory=lambda: int(time.time()))
 
@@ -52,16 +53,17 @@ class Completion:
         }
 
     def role_chunk(self) -> dict[str, Any]:
-        return self._delta({"role": "assistant", "content": ""})
+        return self._delta({"role": "assistant", "content": ""}, self.session_id)
 
-    def content_chunk(self, text: str) -> dict[str, Any]:
-        return self._delta({"content": text})
+    def content_chunk(self, text: str, session_id: str | None = None) -> dict[str, Any]:
+        return self._delta({"content": text}, session_id)
 
-    def reasoning_chunk(self, text: str) -> dict[str, Any]:
-        return self._delta({"reasoning_content": text})
+    def reasoning_chunk(self, text: str, session_id: str | None = None) -> dict[str, Any]:
+        return self._delta({"reasoning_content": text}, session_id)
 
-    def _delta(self, delta: dict[str, Any]) -> dict[str, Any]:
-        return self._chunk([{"index": 0, "delta": delta, "finish_reason": None}])
+    def _delta(self, delta: dict[str, Any], session_id: str | None) -> dict[str, Any]:
+        extra = {"conversation": {"evaluationSessionId": session_id}} if session_id else {}
+        return self._chunk([{"index": 0, "delta": delta, "finish_reason": None}], **extra)
 
     def final_chunk(self, result: ChatResult) -> dict[str, Any]:
         choice = {"index": 0, "delta": {}, "finish_reason": finish_reason(result.finish_reason)}

@@ -333,6 +333,7 @@ class ChatSession:
             "POST", site.origin + path, encode_body(body), referer_path=f"/c/{session_id}"
         )
         client._note_origin(opened.origin)
+        builder.streaming_session_id = session_id
         parser = StreamParser()
         async for chunk in client.transport.chunks(opened.response):
             for event in parser.feed(chunk):

@@ -40,6 +40,7 @@ class ReplyBuilder:
 
     model: str
     session_id: str = ""  # set once the site has accepted the whole reply
+    streaming_session_id: str = ""  # the session of the attempt whose reply is streaming
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -92,6 +93,11 @@ class ReplyStream:
     def text(self) -> str:
         """The text received so far."""
         return self._builder.partial_text
+
+    @property
+    def evaluation_session_id(self) -> str | None:
+        """The chat's id as soon as the site answers (before the reply ends), else None."""
+        return self._builder.session_id or self._builder.streaming_session_id or None
 
     async def events(self) -> AsyncIterator[ReplyEvent]:
         async for event in self._source:

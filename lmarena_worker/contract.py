@@ -124,11 +124,14 @@ class _Event(_Model):
 class TextEvent(_Event):
     type: Literal["text"] = "text"
     text: str
+    # On the job's first delta only: the chat's id, so a client that stops early can resume.
+    evaluation_session_id: str | None = None
 
 
 class ReasoningEvent(_Event):
     type: Literal["reasoning"] = "reasoning"
     text: str
+    evaluation_session_id: str | None = None
 
 
 class StartedEvent(_Event):

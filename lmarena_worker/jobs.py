@@ -75,12 +75,17 @@ async def _open(client: Client, job: ChatJob) -> ReplyStream:
 
 
 async def _relay(stream: ReplyStream, events: EventPublisher) -> None:
+    session_sent = False
     async with stream:
         async for event in stream.events():
-            if isinstance(event, TextDelta):
-                await events.publish(TextEvent(seq=events.next_seq(), text=event.text))
-            elif isinstance(event, ReasoningDelta):
-                await events.publish(ReasoningEvent(seq=events.next_seq(), text=event.text))
+            if not isinstance(event, TextDelta | ReasoningDelta):
+                continue
+            session = None if session_sent else stream.evaluation_session_id
+            session_sent = session_sent or session is not None
+            kind = TextEvent if isinstance(event, TextDelta) else ReasoningEvent
+            await events.publish(
+                kind(seq=events.next_seq(), text=event.text, evaluation_session_id=session)
+            )
 
 
 async def upload(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:

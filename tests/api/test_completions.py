@@ -58,6 +58,16 @@ def test_chunks_share_id_and_created() -> None:
     assert final["conversation"]["evaluationSessionId"] == RESULT.evaluation_session_id
     assert chunks[4]["choices"] == []
     assert chunks[4]["usage"]["total_tokens"] == 8
+    assert "conversation" not in chunks[0] and "conversation" not in chunks[1]
+
+
+def test_the_session_id_rides_early_when_known() -> None:
+    resumed = Completion(model="m", session_id="s-1")
+    assert resumed.role_chunk()["conversation"] == {"evaluationSessionId": "s-1"}
+    fresh = Completion(model="m")
+    assert fresh.content_chunk("a", "s-2")["conversation"] == {"evaluationSessionId": "s-2"}
+    assert fresh.reasoning_chunk("r", "s-2")["conversation"] == {"evaluationSessionId": "s-2"}
+    assert "conversation" not in fresh.content_chunk("b")
 
 
 def test_site_finish_reasons_map_to_openai_ones() -> None:

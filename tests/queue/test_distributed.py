@@ -49,6 +49,9 @@ def test_stream_on_one_replica_resumed_on_the_other(stack: dict[str, Proc]) -> N
     session = final["conversation"]["evaluationSessionId"]
     assert chunks[0].choices[0].delta.role == "assistant"
     assert final["choices"][0]["finish_reason"] == "stop"
+    # The id comes with the first text too, so a client that stops early can still resume.
+    first_text = next(c.model_dump() for c in chunks if c.choices and c.choices[0].delta.content)
+    assert first_text["conversation"]["evaluationSessionId"] == session
     second = sdk(stack["api2"]).chat.completions.create(
         model="gemini-3-pro",
         messages=[{"role": "user", "content": "add 5 to the result"}],
@@ -56,6 +59,15 @@ def test_stream_on_one_replica_resumed_on_the_other(stack: dict[str, Proc]) -> N
     )
     assert "1+1=" in (second.choices[0].message.content or "")
     assert second.model_dump()["conversation"]["evaluationSessionId"] == session
+    resumed = sdk(stack["api1"]).chat.completions.create(
+        model="gemini-3-pro",
+        stream=True,
+        messages=[{"role": "user", "content": "again"}],
+        extra_body={"conversation": {"evaluationSessionId": session}},
+    )
+    role_chunk = next(iter(resumed)).model_dump()  # a resumed chat's id is known at once
+    assert role_chunk["conversation"]["evaluationSessionId"] == session
+    resumed.close()
 
 
 def test_async_sdk_stream_with_usage(stack: dict[str, Proc]) -> None:
