@@ -49,5 +49,9 @@ def test_models_and_chat(server: str) -> None:
 
 def test_ui_is_served(server: str) -> None:
     resp = httpx.get(f"{server}/ui/", follow_redirects=True)
-    assert resp.status_code in (200, 404)  # 404 only while the WebUI is not built
-    assert "<" in resp.text
+    assert resp.status_code == 200
+    assert '<div id="root">' in resp.text
+    deep = httpx.get(f"{server}/ui/some/chat/path")  # the SPA fallback
+    assert deep.status_code == 200 and deep.text == resp.text
+    asset = next(part for part in resp.text.split('"') if part.startswith("/ui/assets/"))
+    assert httpx.get(f"{server}{asset}").status_code == 200

@@ -1,0 +1,61 @@
+import { Download, Menu, SquarePen } from "lucide-react";
+import { fileNameFor } from "../../lib/markdownExport";
+import { downloadText } from "../../lib/download";
+import { chatMarkdown } from "../../services/backup";
+import { newChat, updateChat, useChats } from "../../stores/chats";
+import { updateSettings } from "../../stores/settings";
+import { openDrawer } from "../../stores/ui";
+import { CopyButton } from "../ui/CopyButton";
+import { ModelPicker } from "./ModelPicker";
+
+interface ChatHeaderProps {
+  chatId: string;
+  /** Phone layout: the chat list is in a drawer opened from here. */
+  compact: boolean;
+}
+
+/** Above the messages: the model, the session id and the chat's Markdown export. */
+export function ChatHeader({ chatId, compact }: ChatHeaderProps) {
+  const chat = useChats((s) => s.chats[chatId]);
+  const started = useChats((s) => (s.threads[chatId]?.ids.length ?? 0) > 0);
+  if (!chat) return null;
+  const exportMarkdown = (): void => {
+    const text = chatMarkdown(chatId);
+    if (text) downloadText(fileNameFor(chat.title, "md"), text, "text/markdown");
+  };
+  return (
+    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-line px-2 sm:px-4">
+      {compact && (
+        <button type="button" className="icon-btn" aria-label="Open chat list" onClick={() => openDrawer()}>
+          <Menu className="h-5 w-5" aria-hidden />
+        </button>
+      )}
+      <h1 className="sr-only">{chat.title}</h1>
+      <div className="min-w-0 flex-1">
+        <ModelPicker
+          value={chat.model}
+          lockedReason={started ? "The model is fixed once a chat has begun; start a new chat for another model." : null}
+          onChange={(model) => {
+            void updateChat(chatId, { model });
+            void updateSettings({ lastModel: model });
+          }}
+        />
+      </div>
+      {chat.evaluationSessionId ? (
+        <CopyButton text={chat.evaluationSessionId} label="Copy session ID" />
+      ) : (
+        <button type="button" className="icon-btn h-8 w-8" aria-disabled="true" aria-label="Copy session ID (none yet: send a message first)" title="No session yet">
+          <CopyButton.Icon />
+        </button>
+      )}
+      <button type="button" className="icon-btn h-8 w-8" aria-label="Export chat as Markdown" title="Export chat as Markdown" onClick={exportMarkdown} disabled={!started}>
+        <Download className="h-4 w-4" aria-hidden />
+      </button>
+      {compact && (
+        <button type="button" className="icon-btn h-8 w-8" aria-label="New chat" onClick={() => void newChat(chat.model)}>
+          <SquarePen className="h-4 w-4" aria-hidden />
+        </button>
+      )}
+    </header>
+  );
+}

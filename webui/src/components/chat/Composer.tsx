@@ -1,0 +1,151 @@
+import { ArrowUp, Paperclip, Square } from "lucide-react";
+import { useEffect, useId, useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
+import { imageFilesFrom } from "../../lib/files";
+import { sendPrompt, stopReply } from "../../services/generation";
+import { useChats } from "../../stores/chats";
+import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
+import { useSettings } from "../../stores/settings";
+import { notify, useUi } from "../../stores/ui";
+import { AttachmentPreviews } from "./AttachmentPreviews";
+import type { AttachState } from "./useAttachImages";
+
+interface ComposerProps {
+  chatId: string;
+  model: string | null;
+  attach: AttachState;
+}
+
+function isSendKey(event: KeyboardEvent, sendKey: "enter" | "ctrl-enter"): boolean {
+  if (event.key !== "Enter" || event.nativeEvent.isComposing) return false;
+  if (sendKey === "enter") return !event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey;
+  return event.ctrlKey || event.metaKey;
+}
+
+/** The prompt box: text, images (picker or paste), send and stop. */
+export function Composer({ chatId, model, attach }: ComposerProps) {
+  const draft = useDrafts((s) => s.drafts[chatId] ?? EMPTY_DRAFT);
+  const running = useChats((s) => Boolean(s.running[chatId]));
+  const sendKey = useSettings((s) => s.sendKey);
+  const focusTick = useUi((s) => s.composerFocus);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const hintId = useId();
+  const attachHintId = useId();
+
+  const hasContent = draft.text.trim() !== "" || draft.attachments.length > 0;
+  const blockedByImages = draft.attachments.length > 0 && attach.reason !== null && !attach.reason.includes("one image");
+  const sendBlocked = !model ? "Choose a model first" : blockedByImages ? `Remove the images: ${attach.reason ?? ""}` : null;
+
+  useEffect(() => {
+    textRef.current?.focus();
+  }, [chatId, focusTick]);
+
+  useLayoutEffect(() => {
+    const el = textRef.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, Math.round(window.innerHeight * 0.4))}px`;
+  }, [draft.text]);
+
+  const send = (): void => {
+    if (running || !hasContent) return;
+    if (sendBlocked) {
+      notify(sendBlocked, "error");
+      return;
+    }
+    const { text, attachments } = draft;
+    clearDraft(chatId);
+    void sendPrompt(chatId, text, attachments.map((a) => a.dataUrl));
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (isSendKey(event, sendKey)) {
+      event.preventDefault();
+      send();
+    }
+  };
+
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>): void => {
+    const files = imageFilesFrom(event.clipboardData.items);
+    if (!files.length) return;
+    if (!event.clipboardData.getData("text/plain")) event.preventDefault();
+    void attach.attach(files);
+  };
+
+  const hint = sendKey === "enter" ? "Enter to send, Shift+Enter for a new line" : "Ctrl+Enter (⌘+Enter) to send, Enter for a new line";
+
+  return (
+    <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-6 sm:pb-4">
+      <div className="rounded-2xl border border-line bg-raised shadow-sm focus-within:border-accent/60 focus-within:ring-2 focus-within:ring-accent/20">
+        <AttachmentPreviews chatId={chatId} attachments={draft.attachments} />
+        <label htmlFor={`${hintId}-input`} className="sr-only">
+          Message
+        </label>
+        <textarea
+          id={`${hintId}-input`}
+          ref={textRef}
+          rows={1}
+          value={draft.text}
+          onChange={(e) => setDraftText(chatId, e.target.value)}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          placeholder={model ? `Message ${model}` : "Choose a model to start"}
+          aria-describedby={hintId}
+          className="block max-h-[40vh] w-full resize-none bg-transparent px-4 pb-1 pt-3 text-base leading-6 sm:text-[15px] text-ink placeholder:text-muted focus:outline-none"
+        />
+        <div className="flex items-center justify-between gap-2 px-2 pb-2">
+          <div className="flex items-center gap-1">
+            <input
+              ref={fileRef}
+              type="file"
+              accept="image/png,image/jpeg,image/webp,image/gif"
+              multiple
+              className="hidden"
+              aria-hidden
+              tabIndex={-1}
+              data-testid="file-input"
+              onChange={(e) => {
+                void attach.attach(Array.from(e.target.files ?? []));
+                e.target.value = "";
+              }}
+            />
+            <button
+              type="button"
+              className="icon-btn"
+              aria-label="Attach images"
+              aria-disabled={attach.reason !== null}
+              aria-describedby={attach.reason ? attachHintId : undefined}
+              title={attach.reason ?? "Attach images (or paste, or drop them here)"}
+              onClick={() => (attach.reason ? notify(attach.reason, "error") : fileRef.current?.click())}
+            >
+              <Paperclip className="h-[18px] w-[18px]" aria-hidden />
+            </button>
+            {attach.reason && (
+              <span id={attachHintId} className="sr-only">
+                {attach.reason}
+              </span>
+            )}
+          </div>
+          <p id={hintId} className="hidden truncate text-xs text-muted sm:block">
+            {sendBlocked && hasContent ? sendBlocked : hint}
+          </p>
+          {running ? (
+            <button type="button" onClick={() => stopReply(chatId)} aria-label="Stop generating" className="flex h-9 w-9 items-center justify-center rounded-full bg-ink text-canvas hover:bg-ink/85">
+              <Square className="h-3.5 w-3.5 fill-current" aria-hidden />
+            </button>
+          ) : (
+            <button
+              type="button"
+              onClick={send}
+              disabled={!hasContent || sendBlocked !== null}
+              aria-label="Send message"
+              className="flex h-9 w-9 items-center justify-center rounded-full bg-accent text-accent-ink transition-opacity hover:bg-accent/90 disabled:opacity-30"
+            >
+              <ArrowUp className="h-[18px] w-[18px]" aria-hidden />
+            </button>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
