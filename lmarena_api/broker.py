@@ -8,6 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from arq.connections import ArqRedis
@@ -46,6 +47,23 @@ _E = TypeVar("_E", bound=JobEvent)
 
 # While no event comes, check this often that the worker is still alive.
 LIVENESS_CHECK = 2.0
+# The worker's state is read at most this often (seconds): requests in a burst share one read.
+STATE_MAX_AGE = 0.25
+
+
+@dataclass(frozen=True)
+class WorkerView:
+    """What Redis says of the worker, read in one round trip."""
+
+    heartbeat: Heartbeat | None
+    models: ModelList | None
+    queued: int  # jobs in the queue, the running ones included (arq keeps them there)
+    read_at: float
+
+    @property
+    def waiting(self) -> int:
+        running = self.heartbeat.active_jobs if self.heartbeat else 0
+        return max(0, self.queued - running)
 
 
 class Broker:
@@ -54,14 +72,34 @@ class Broker:
     def __init__(self, redis: ArqRedis, settings: ApiSettings) -> None:
         self.redis = redis
         self.settings = settings
+        self._view: WorkerView | None = None
+        self._models_raw: bytes | None = None
+        self._models: ModelList | None = None
+
+    async def view(self, max_age: float = STATE_MAX_AGE) -> WorkerView:
+        view = self._view
+        if view is None or time.monotonic() - view.read_at > max_age:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.get(HEARTBEAT_KEY)
+                pipe.get(MODELS_KEY)
+                pipe.zcard(QUEUE_NAME)
+                beat_raw, models_raw, queued = await pipe.execute()
+            beat = Heartbeat.model_validate_json(beat_raw) if beat_raw else None
+            view = WorkerView(beat, self._parsed_models(models_raw), int(queued), time.monotonic())
+            self._view = view
+        return view
+
+    def _parsed_models(self, raw: bytes | None) -> ModelList | None:
+        if raw != self._models_raw:  # parse the (large) list only when it changed
+            self._models_raw = raw
+            self._models = ModelList.model_validate_json(raw) if raw else None
+        return self._models
 
     async def heartbeat(self) -> Heartbeat | None:
-        raw = await self.redis.get(HEARTBEAT_KEY)
-        return Heartbeat.model_validate_json(raw) if raw else None
+        return (await self.view()).heartbeat
 
     async def models(self) -> ModelList | None:
-        raw = await self.redis.get(MODELS_KEY)
-        return ModelList.model_validate_json(raw) if raw else None
+        return (await self.view()).models
 
     async def require_models(self) -> ModelList:
         """The published model list; 503 while the worker has published none."""
@@ -77,7 +115,8 @@ class Broker:
         return listing
 
     async def queue_depth(self) -> int:
-        return int(await self.redis.zcard(QUEUE_NAME))
+        """Jobs waiting for the worker (running ones excluded, as of its last heartbeat)."""
+        return (await self.view()).waiting
 
     async def require_worker(self) -> Heartbeat:
         """503 at once when the worker is down or not ready, instead of a hang in the queue."""
@@ -252,7 +291,7 @@ class ChatRun:
 
     async def _worker_alive(self) -> bool:
         try:
-            return await self._broker.heartbeat() is not None
+            return (await self._broker.view(max_age=0)).heartbeat is not None
         except (RedisError, OSError):
             return False
 

@@ -22,7 +22,9 @@ class ApiSettings(BaseSettings):
         False, description="Allow a non-loopback host without API keys (not recommended)."
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    max_queue: int = Field(32, ge=1, description="Queued jobs beyond this answer 429.")
+    max_queue: int = Field(
+        32, ge=1, description="Jobs waiting for the worker (not running) beyond this answer 429."
+    )
     max_body_bytes: int = Field(20 * 1024 * 1024, gt=0)
     max_content_parts: int = Field(64, ge=1)
     max_images: int = Field(8, ge=0)

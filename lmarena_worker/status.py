@@ -55,15 +55,19 @@ async def beat(redis: Any, status: WorkerStatus) -> None:
     """Write the heartbeat (and the model list, so a restarted Redis has it again within a
     beat) every HEARTBEAT_INTERVAL; runs until cancelled."""
     while True:
-        try:
-            async with redis.pipeline(transaction=False) as pipe:
-                pipe.set(HEARTBEAT_KEY, status.heartbeat().model_dump_json(), ex=HEARTBEAT_TTL)
-                if status.models_json is not None:
-                    pipe.set(MODELS_KEY, status.models_json, ex=MODELS_TTL)
-                await pipe.execute()
-        except (RedisError, OSError) as exc:
-            log.warning("heartbeat not written: %s", exc)
+        await write_heartbeat(redis, status)
         await asyncio.sleep(HEARTBEAT_INTERVAL)
+
+
+async def write_heartbeat(redis: Any, status: WorkerStatus) -> None:
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.set(HEARTBEAT_KEY, status.heartbeat().model_dump_json(), ex=HEARTBEAT_TTL)
+            if status.models_json is not None:
+                pipe.set(MODELS_KEY, status.models_json, ex=MODELS_TTL)
+            await pipe.execute()
+    except (RedisError, OSError) as exc:
+        log.warning("heartbeat not written: %s", exc)
 
 
 async def publish_models(redis: Any, client: Client, status: WorkerStatus) -> int:
@@ -81,6 +85,7 @@ async def supervise(redis: Any, client: Client, status: WorkerStatus) -> None:
             count = await publish_models(redis, client, status)
         except LMArenaError as exc:
             status.state, status.detail = "degraded", f"{type(exc).__name__}: {exc}"
+            await write_heartbeat(redis, status)  # /ready must not wait for the next beat
             log.warning("worker degraded: %s; retrying in %.0f s", status.detail, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
@@ -90,6 +95,7 @@ async def supervise(redis: Any, client: Client, status: WorkerStatus) -> None:
         else:
             if status.state != "ready":
                 log.info("worker ready with %d models", count)
-            status.state, status.detail = "ready", ""
+                status.state, status.detail = "ready", ""
+                await write_heartbeat(redis, status)
         delay = 1.0
         await asyncio.sleep(SUPERVISE_INTERVAL)

@@ -1,5 +1,6 @@
 import asyncio
 import time
+import types
 
 from lmarena_worker import wakeup
 
@@ -41,3 +42,24 @@ def test_install_patches_arq() -> None:
 
     wakeup.install()
     assert arq.worker.poll is wakeup.wakeable_poll  # type: ignore[attr-defined]
+
+
+async def test_start_jobs_skips_the_jobs_already_running() -> None:
+    seen: list[list[bytes]] = []
+
+    async def start_jobs(worker: object, job_ids: list[bytes]) -> None:
+        seen.append(job_ids)
+
+    worker = types.SimpleNamespace(tasks={"chat-running": object()})
+    await wakeup.skipping_running(start_jobs)(worker, [b"chat-running", b"chat-new"])
+    assert seen == [[b"chat-new"]]
+
+
+def test_install_patches_start_jobs_once() -> None:
+    import arq.worker
+
+    wakeup.install()
+    first = arq.worker.Worker.start_jobs
+    wakeup.install()
+    assert arq.worker.Worker.start_jobs is first
+    assert getattr(first, "__lmarena_skips_running__", False)
