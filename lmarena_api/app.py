@@ -41,10 +41,11 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
             pool = await create_pool(
                 RedisSettings.from_dsn(settings.redis_url), default_queue_name=QUEUE_NAME
             )
-        app.state.broker = Broker(pool, settings)
+        app.state.broker = broker = Broker(pool, settings)
         try:
             yield
         finally:
+            await broker.events.close()
             if redis is None:
                 await pool.aclose()
 

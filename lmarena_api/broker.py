@@ -41,6 +41,7 @@ from lmarena_worker.contract import (
 from .completions import api_error
 from .config import ApiSettings
 from .errors import ApiError
+from .event_hub import EventHub, Subscription
 
 log = logging.getLogger(__name__)
 _E = TypeVar("_E", bound=JobEvent)
@@ -72,6 +73,7 @@ class Broker:
     def __init__(self, redis: ArqRedis, settings: ApiSettings) -> None:
         self.redis = redis
         self.settings = settings
+        self.events = EventHub(redis)
         self._view: WorkerView | None = None
         self._models_raw: bytes | None = None
         self._models: ModelList | None = None
@@ -173,14 +175,13 @@ class Broker:
     async def start_chat(self, job: ChatJob) -> ChatRun:
         """Subscribe to the job's events, then enqueue it: no event can be missed."""
         job_id = f"chat-{uuid.uuid4().hex}"
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(events_channel(job_id))
+        subscription = await self.events.subscribe(events_channel(job_id))
         try:
             arq_job = await self._enqueue(JOB_CHAT, job.model_dump(), job_id)
         except BaseException:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await subscription.aclose()
             raise
-        return ChatRun(self, arq_job, pubsub)
+        return ChatRun(self, arq_job, subscription)
 
     async def _enqueue(self, name: str, payload: dict[str, Any], job_id: str) -> Job:
         job = await self.redis.enqueue_job(
@@ -220,10 +221,10 @@ class Broker:
 class ChatRun:
     """One chat job seen from the API: its events in order, complete even if pub/sub fails."""
 
-    def __init__(self, broker: Broker, job: Job, pubsub: Any) -> None:
+    def __init__(self, broker: Broker, job: Job, subscription: Subscription) -> None:
         self._broker = broker
         self.job = job
-        self._pubsub = pubsub
+        self._subscription = subscription
         self._next_seq = 0
         self._text_sent = 0
         self.finished = False
@@ -277,10 +278,8 @@ class ChatRun:
             yield self._track(event)
 
     async def _next_event(self, timeout: float) -> JobEvent | None:
-        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
-        if message is None:
-            return None
-        return parse_event(message["data"])
+        data = await self._subscription.get_message(timeout)
+        return None if data is None else parse_event(data)
 
     def _track(self, event: _E) -> _E:
         if isinstance(event, TextEvent):
@@ -340,7 +339,7 @@ class ChatRun:
 
     async def close(self) -> None:
         with contextlib.suppress(RedisError, OSError):
-            await self._pubsub.aclose()
+            await self._subscription.aclose()
 
 
 def _lost(message: str) -> JobOutcome:
