@@ -32,6 +32,7 @@ from lmarena_worker.contract import (
     JobEvent,
     JobOutcome,
     ModelList,
+    StartedEvent,
     TextEvent,
     UploadJob,
     events_channel,
@@ -48,6 +49,8 @@ _E = TypeVar("_E", bound=JobEvent)
 
 # While no event comes, check this often that the worker is still alive.
 LIVENESS_CHECK = 2.0
+# How long a stream waits for an unreachable Redis to come back before it ends with an error.
+REDIS_GRACE = 8.0
 # The worker's state is read at most this often (seconds): requests in a burst share one read.
 STATE_MAX_AGE = 0.25
 
@@ -227,6 +230,7 @@ class ChatRun:
         self._subscription = subscription
         self._next_seq = 0
         self._text_sent = 0
+        self._worker: tuple[int | None, float | None] | None = None  # from the started event
         self.finished = False
         self.started_at = time.monotonic()
 
@@ -282,7 +286,9 @@ class ChatRun:
         return None if data is None else parse_event(data)
 
     def _track(self, event: _E) -> _E:
-        if isinstance(event, TextEvent):
+        if isinstance(event, StartedEvent):
+            self._worker = (event.worker_pid, event.worker_started_at)
+        elif isinstance(event, TextEvent):
             self._text_sent += len(event.text)
         elif isinstance(event, (DoneEvent, ErrorEvent)):
             self.finished = True
@@ -290,9 +296,13 @@ class ChatRun:
 
     async def _worker_alive(self) -> bool:
         try:
-            return (await self._broker.view(max_age=0)).heartbeat is not None
+            beat = (await self._broker.view(max_age=0)).heartbeat
         except (RedisError, OSError):
             return False
+        if beat is None:
+            return False
+        # A worker restarted after a crash beats too, but our job died with its predecessor.
+        return self._worker is None or self._worker == (beat.pid, beat.started_at)
 
     async def _repair(self) -> AsyncIterator[JobEvent]:
         """Finish the stream from the job's result: the missing text, then Done or Error."""
@@ -308,6 +318,7 @@ class ChatRun:
 
     async def _stored_outcome(self) -> JobOutcome:
         deadline = time.monotonic() + self._broker.settings.reply_timeout
+        redis_lost_since: float | None = None
         while time.monotonic() < deadline:
             try:
                 status = await self.job.status()
@@ -319,6 +330,9 @@ class ChatRun:
                     return _lost("the worker stopped while running this job")
             except (RedisError, OSError) as exc:
                 log.warning("job %s: result not readable yet (%s)", self.job_id, exc)
+                redis_lost_since = redis_lost_since or time.monotonic()
+                if time.monotonic() - redis_lost_since > REDIS_GRACE:
+                    return _lost(f"the queue (Redis) is unreachable: {exc}")
             except ApiError as exc:
                 return JobOutcome(error=ErrorInfo(kind="upstream", message=exc.message))
             await asyncio.sleep(0.25)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from lmarena_worker.contract import (
+    AttachmentRef,
     ChatJob,
     DoneEvent,
     ErrorEvent,
@@ -82,7 +83,7 @@ async def _model(broker: Broker, name: str) -> ModelCard:
 
 async def _upload_images(
     broker: Broker, settings: ApiSettings, card: ModelCard, turn: UserTurn
-) -> list:  # type: ignore[type-arg]
+) -> list[AttachmentRef]:
     for param, source in turn.images:
         await check_image_source(
             param,
@@ -90,8 +91,18 @@ async def _upload_images(
             max_bytes=settings.max_image_bytes,
             allow_private=settings.allow_private_image_urls,
         )
-    uploads = [UploadJob(model=card.id, source=source) for _, source in turn.images]
-    return list(await asyncio.gather(*(broker.upload(job) for job in uploads)))
+    uploads = (_upload_one(broker, card, param, source) for param, source in turn.images)
+    return list(await asyncio.gather(*uploads))
+
+
+async def _upload_one(broker: Broker, card: ModelCard, param: str, source: str) -> AttachmentRef:
+    try:
+        return await broker.upload(UploadJob(model=card.id, source=source))
+    except ApiError as exc:
+        if 400 <= exc.status < 500 and exc.param is None:
+            exc.param = param  # the worker refused this image: name the part it came from
+            exc.message = f"{param}: {exc.message}"
+        raise
 
 
 async def _complete(

@@ -17,6 +17,7 @@ _STATUS: dict[str, tuple[int, str, str | None]] = {
     "bad_request": (400, "invalid_request_error", None),
     "content_rejected": (400, "invalid_request_error", "content_rejected"),
     "model_not_found": (404, "invalid_request_error", "model_not_found"),
+    "conversation_not_found": (404, "invalid_request_error", "conversation_not_found"),
     "too_large": (413, "invalid_request_error", "request_too_large"),
     "rate_limited": (429, "rate_limit_error", "rate_limit_exceeded"),
     "upstream": (502, "upstream_error", "upstream_error"),

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # DevTools frames carry cookies and tokens: never log them, even at DEBUG.
+    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.root.level))
     overrides: dict[str, Any] = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
     settings = ApiSettings(**overrides)
     if (

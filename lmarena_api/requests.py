@@ -26,13 +26,17 @@ async def read_json(request: Request, max_bytes: int) -> Any:
     if not raw.strip():
         raise ApiError(400, "the request body is empty; send a JSON object", param="body")
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise ApiError(400, "the request body is not valid UTF-8", param="body") from None
+        body = json.loads(raw.decode("utf-8"))  # strict: no surrogates smuggled in as bytes
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # nor as \ud800 escapes
+    except UnicodeError:
+        raise ApiError(
+            400, "the request body is not valid UTF-8 (or holds a lone surrogate)", param="body"
+        ) from None
     except RecursionError:
         raise ApiError(400, "the request body is nested too deeply", param="body") from None
     except ValueError as exc:
         raise ApiError(400, f"the request body is not valid JSON: {exc}", param="body") from None
+    return body
 
 
 def _too_large(max_bytes: int) -> ApiError:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import nodriver
 from nodriver import cdp
 from nodriver.core.connection import ProtocolException
+from websockets.exceptions import WebSocketException
 
 from .chromium import ChromiumProcess, LaunchOptions, launch
 from .config import ClientSettings
@@ -185,7 +186,7 @@ class BrowserSession:
         self.page = None
         if self._browser is not None:
             # Browser.close shuts Chromium down cleanly, so a kept profile has its cookies on disk.
-            with contextlib.suppress(BrowserError, TimeoutError):  # it may be gone already
+            with contextlib.suppress(Exception):  # it may be gone already, in any way
                 await self._send(cdp.browser.close(), timeout=5.0)
             with contextlib.suppress(Exception):  # nodriver's socket close may fail any way
                 await self._tab.aclose()
@@ -289,7 +290,7 @@ class BrowserSession:
             return await asyncio.wait_for(self._tab.send(command), timeout)
         except ProtocolException as exc:
             raise BrowserError(f"DevTools refused a command: {exc}") from exc
-        except (ConnectionError, OSError, RuntimeError) as exc:
+        except (ConnectionError, OSError, RuntimeError, WebSocketException) as exc:
             raise BrowserError(f"lost the DevTools connection: {exc}") from exc
 
     async def _eval(

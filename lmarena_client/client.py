@@ -16,6 +16,7 @@ from .errors import (
     AuthError,
     CloudflareError,
     EmptyMessageError,
+    InputError,
     LMArenaError,
     RecaptchaError,
     ReplyFailedError,
@@ -280,6 +281,10 @@ class ChatSession:
             raise TypeError(f"text must be a str, not {type(text).__name__}")
         if not text.strip() and not images and not attachments:
             raise EmptyMessageError("the message has no text and no images")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(f"the message is not valid Unicode: {exc.reason}") from None
         if not images and not attachments:
             return []
         _require_vision(self.model_info)

@@ -117,7 +117,7 @@ def flight_text(html: str) -> str:
     for match in _PUSH_RE.finditer(html):
         try:
             parts.append(json.loads(match[1]))
-        except ValueError:
+        except (ValueError, RecursionError):
             log.debug("skipping a flight push whose string does not decode")
     return "".join(parts)
 
@@ -137,7 +137,7 @@ def parse_models_from_html(html: str) -> list[ModelInfo]:
         for match in _INITIAL_MODELS_RE.finditer(text):
             try:
                 value, _ = _DECODER.raw_decode(text, match.end())
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if isinstance(value, list):
                 return _models_from_entries(value)
@@ -181,7 +181,7 @@ def parse_evaluation_chunk_paths(html: str) -> list[str]:
         for match in _CLIENT_MODULE_ROW_RE.finditer(text):
             try:
                 row, _ = _DECODER.raw_decode(text, match.end())
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if not (isinstance(row, list) and len(row) >= 3 and row[2] == "Evaluation"):
                 continue

@@ -25,6 +25,7 @@ Every exception the library raises on purpose derives from :class:`LMArenaError`
     │   │   └── RecaptchaError           "recaptcha validation failed"
     │   ├── RateLimitError               429; .retry_after in seconds (or None)
     │   ├── ContentRejectedError         422 moderation, 400 "Invalid content"
+    │   ├── ConversationNotFoundError    404: no chat with that evaluationSessionId
     │   ├── UpstreamError                any other status (5xx, 405 after a redirect, ...)
     │   └── SiteUnreachableError         no HTTP answer at all (refused, reset, DNS)
     ├── StreamError                      the stream failed; .partial_text holds what came
@@ -148,6 +149,10 @@ class RateLimitError(SiteError):
 
 class ContentRejectedError(SiteError):
     """The site refused the content (moderation 422, or 400 "Invalid content")."""
+
+
+class ConversationNotFoundError(SiteError):
+    """The site knows no chat with the given ``evaluationSessionId``."""
 
 
 class UpstreamError(SiteError):

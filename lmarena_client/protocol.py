@@ -12,11 +12,12 @@ import re
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ProtocolError, TruncatedStreamError
+from .errors import InputError, ProtocolError, TruncatedStreamError
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,13 @@ def uuid7() -> str:
     value = (unix_ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
     hex32 = f"{value:032x}"
     return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def is_uuid7(value: str) -> bool:
@@ -321,6 +329,7 @@ class StreamParser:
         self._seen: set[str] = set()
         self._finished: set[str] = set()
         self._closed = False
+        self._held_surrogates: dict[tuple[str, type], str] = {}
 
     @property
     def text(self) -> str:
@@ -372,6 +381,24 @@ class StreamParser:
             partial_text=self.text,
         )
 
+    def _whole_characters(self, event: StreamEvent) -> StreamEvent | None:
+        """Deltas as valid Unicode: a character split into two surrogate escapes across deltas
+        is joined again, and a surrogate without its pair becomes U+FFFD."""
+        if not isinstance(event, TextDelta | ReasoningDelta):
+            return event
+        key = (event.participant, type(event))
+        held = self._held_surrogates.pop(key, "")
+        if not held and not any("\ud800" <= c <= "\udfff" for c in event.text):
+            return event
+        text = held + event.text
+        if text and "\ud800" <= text[-1] <= "\udbff":  # a high surrogate: its pair may follow
+            self._held_surrogates[key] = text[-1]
+            text = text[:-1]
+            if not text:
+                return None
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return type(event)(event.participant, text)
+
     def _line(self, raw: bytes) -> list[StreamEvent]:
         try:
             line = raw.decode("utf-8")
@@ -390,6 +417,8 @@ class StreamParser:
             events = _known_line(participant, code, payload)
         except _BadLine as exc:
             raise _malformed(f"malformed {code!r} line: {exc}", self.text) from exc
+        if events is not None:
+            events = [e for e in map(self._whole_characters, events) if e is not None]
         if events is None:
             self._seen.add(participant)
             return [self._unknown(participant, line)]
@@ -439,12 +468,13 @@ def build_chat_body(
     mode: str = "direct",
 ) -> dict[str, Any]:
     """The current (``userMessage``) body of create-evaluation and post-to-evaluation."""
-    ids = {
-        "session_id": session_id,
-        "user_message_id": user_message_id,
-        "model_a_message_id": model_a_message_id,
-    }
-    for name, value in ids.items():
+    # Our own ids are UUIDv7; a resumed session's id is the caller's, and the site judges it.
+    if not _is_uuid(session_id):
+        raise InputError(f"the evaluationSessionId must be a UUID, got {session_id!r}")
+    for name, value in (
+        ("user_message_id", user_message_id),
+        ("model_a_message_id", model_a_message_id),
+    ):
         if not is_uuid7(value):
             raise ValueError(f"{name} must be a UUIDv7 string, got {value!r}")
     return {

@@ -69,7 +69,7 @@ async def find_action_ids(page: PageSnapshot, transport: Transport) -> dict[str,
     for path in reversed(parse_evaluation_chunk_paths(page.html)):
         url = f"{page.origin}/_next/{path.lstrip('/')}"
         try:
-            js = await transport.request_text("GET", url, with_credentials=False)
+            js = await transport.request_text("GET", url)  # behind Cloudflare it needs cookies
         except SiteError as exc:
             log.debug("chunk %s not loaded: %s", path, exc)
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from .errors import (
     BlockedError,
     CloudflareError,
     ContentRejectedError,
+    ConversationNotFoundError,
     RateLimitError,
     RecaptchaError,
     SiteError,
@@ -40,7 +42,7 @@ def error_detail(body: str) -> str | None:
     """The message in a JSON error body (``{"error": ...}``, ``{"message": ...}``, ...)."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         text = re.sub(r"\s+", " ", body).strip()
         return text[:_MAX_DETAIL] or None
     return _detail_from_json(data)
@@ -68,13 +70,14 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     if value:
         value = value.strip()
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
             try:
                 when = parsedate_to_datetime(value)
             except (TypeError, ValueError):
                 return None
             return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     limit = headers.get("ratelimit") or headers.get("RateLimit") or ""
     match = re.search(r"reset=(\d+(?:\.\d+)?)", limit)
     return float(match.group(1)) if match else None
@@ -101,5 +104,11 @@ def error_for_response(status: int, headers: Mapping[str, str], body: str) -> Si
     if status == 422 or (status == 400 and detail and "invalid content" in detail.lower()):
         return ContentRejectedError(
             f"{where}: {detail or 'content rejected'}", status=status, detail=detail
+        )
+    if status == 404 and detail and "session not found" in detail.lower():
+        return ConversationNotFoundError(
+            f"{where}: no chat with that evaluationSessionId ({detail})",
+            status=status,
+            detail=detail,
         )
     return UpstreamError(f"{where}: {detail or 'no detail'}", status=status, detail=detail)

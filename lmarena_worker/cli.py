@@ -19,6 +19,8 @@ def main() -> None:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # DevTools frames carry cookies and tokens: never log them, even at DEBUG.
+    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.root.level))
     from .settings import WorkerSettings  # after logging is set up: importing reads the env
 
     run_worker(WorkerSettings)  # type: ignore[arg-type]

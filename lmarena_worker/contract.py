@@ -75,6 +75,7 @@ class CitationInfo(_Model):
 ErrorKind = Literal[
     "bad_request",
     "model_not_found",
+    "conversation_not_found",
     "too_large",
     "auth",
     "rate_limited",
@@ -138,6 +139,9 @@ class StartedEvent(_Event):
     """The worker picked the job up (the queue wait is over)."""
 
     type: Literal["started"] = "started"
+    # Which worker runs the job, as its heartbeat names it: a restarted worker is another one.
+    worker_pid: int | None = None
+    worker_started_at: float | None = None
 
 
 class DoneEvent(_Event):

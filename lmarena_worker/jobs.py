@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from typing import Any
 
@@ -34,7 +35,14 @@ async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     events = EventPublisher(ctx["redis"], ctx["job_id"])
     client: Client = ctx["client"]
     started = time.perf_counter()
-    await events.publish(StartedEvent(seq=events.next_seq()))
+    status = ctx.get("status")
+    await events.publish(
+        StartedEvent(
+            seq=events.next_seq(),
+            worker_pid=os.getpid(),
+            worker_started_at=status.started_at if status is not None else None,
+        )
+    )
     stream: ReplyStream | None = None
     try:
         stream = await _open(client, job)
@@ -46,6 +54,15 @@ async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         partial = stream.text if stream is not None else ""
         outcome = JobOutcome(error=error_info(exc, partial))
         await events.publish(ErrorEvent(seq=events.next_seq(), error=outcome.error))
+    except Exception as exc:
+        log.exception("chat job %s failed unexpectedly", ctx["job_id"])
+        info = ErrorInfo(
+            kind="internal",
+            message=f"the worker failed: {type(exc).__name__}",
+            partial_text=stream.text if stream is not None else "",
+        )
+        outcome = JobOutcome(error=info)
+        await events.publish(ErrorEvent(seq=events.next_seq(), error=info))
     except asyncio.CancelledError:
         # Aborted (the client left) or the worker is shutting down: say so, then stop.
         info = ErrorInfo(

@@ -6,6 +6,7 @@ from lmarena_client import ChatReply, ModelInfo
 from lmarena_client.errors import (
     BrowserError,
     ContentRejectedError,
+    ConversationNotFoundError,
     DiscoveryError,
     ImageTooLargeError,
     InputError,
@@ -62,6 +63,7 @@ def error_info(exc: LMArenaError, partial_text: str = "") -> ErrorInfo:
 def _kind(exc: LMArenaError) -> str:
     kinds: list[tuple[type[LMArenaError], str]] = [
         (ModelNotFoundError, "model_not_found"),
+        (ConversationNotFoundError, "conversation_not_found"),
         (ImageTooLargeError, "too_large"),
         (InputError, "bad_request"),
         (RateLimitError, "rate_limited"),

@@ -92,6 +92,13 @@ async def supervise(redis: Any, client: Client, status: WorkerStatus) -> None:
             continue
         except (RedisError, OSError) as exc:
             log.warning("model list not written: %s", exc)
+        except Exception:
+            log.exception("worker check failed; retrying in %.0f s", delay)
+            status.state, status.detail = "degraded", "internal error (see the worker log)"
+            await write_heartbeat(redis, status)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+            continue
         else:
             if status.state != "ready":
                 log.info("worker ready with %d models", count)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from lmarena_client.errors import LMArenaError, ProtocolError, TruncatedStreamError
+from lmarena_client.errors import InputError, LMArenaError, ProtocolError, TruncatedStreamError
 from lmarena_client.protocol import (
     RECAPTCHA_ACTION_CHAT,
     STREAM_CREATE_PATH,
@@ -160,11 +160,22 @@ def test_chat_body_mode_can_be_chosen() -> None:
     assert _body(mode="side-by-side")["mode"] == "side-by-side"
 
 
-@pytest.mark.parametrize("field", ["session_id", "user_message_id", "model_a_message_id"])
+@pytest.mark.parametrize("field", ["user_message_id", "model_a_message_id"])
 @pytest.mark.parametrize("bad", ["not-a-uuid", str(uuid.uuid4()), ""])
-def test_chat_body_refuses_ids_that_are_not_uuid7(field: str, bad: str) -> None:
+def test_chat_body_refuses_own_ids_that_are_not_uuid7(field: str, bad: str) -> None:
     with pytest.raises(ValueError, match=field):
         _body(**{field: bad})
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", "", "019bcb70-a714-7d9b-bb79"])
+def test_chat_body_refuses_a_session_id_that_is_no_uuid(bad: str) -> None:
+    with pytest.raises(InputError, match="evaluationSessionId"):
+        _body(session_id=bad)
+
+
+def test_a_resumed_session_id_may_be_any_uuid() -> None:
+    session = str(uuid.uuid4())  # the site decides whether it knows it
+    assert _body(session_id=session)["id"] == session
 
 
 def test_encode_body_is_compact_utf8() -> None:

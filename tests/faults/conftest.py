@@ -1,0 +1,38 @@
+"""Fixtures of the fault suite: one shared stack for the site-fault, disconnect and soak tests.
+
+Tests that kill a process start stacks of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .helpers import Stack, assert_nothing_left, start_stack
+
+# The worker gives up on a first byte after 2 s and on a silent stream after 3 s, so the
+# timeout faults answer quickly; 100 jobs at once and a deep queue for the disconnect storm.
+FAULT_WORKER_ENV = {
+    "LM_ARENA_FIRST_BYTE_TIMEOUT": "2",
+    "LM_ARENA_IDLE_TIMEOUT": "3",
+    "LM_ARENA_WORKER_MAX_JOBS": "100",
+}
+FAULT_API_ENV = {"LM_ARENA_MAX_QUEUE": "200"}
+
+
+@pytest.fixture(scope="session")
+def fault_stack() -> Iterator[Stack]:
+    stack = start_stack(
+        worker_env=FAULT_WORKER_ENV, api_env=FAULT_API_ENV, fake_flags=("--legacy-origin",)
+    )
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_left_behind() -> Iterator[None]:
+    yield
+    assert_nothing_left()
