@@ -59,7 +59,10 @@ async def step_times(pool: ArqRedis, count: int) -> list[float]:
         await broker.view(max_age=0)
 
     calls = (read_state, start_and_close)
-    return [await _timed(call, count) for call in calls]
+    try:
+        return [await _timed(call, count) for call in calls]
+    finally:
+        await broker.events.close()
 
 
 async def run(count: int) -> list[Row]:

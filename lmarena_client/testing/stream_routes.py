@@ -397,6 +397,8 @@ async def write_stream(
         await response.write_eof()
         completed = True
         return response
+    except ConnectionResetError:  # the client stopped reading early: normal, not an error
+        return response
     finally:
         state.counters.stream_closed(completed)
 
