@@ -12,6 +12,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
@@ -24,6 +25,7 @@ from .broker import Broker
 from .config import ApiSettings
 from .errors import ApiError
 from .metrics import ApiMetrics
+from .schemas import ChatCompletionRequest
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,31 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
     app.add_api_route("/ready", ready, methods=["GET"])
     app.add_api_route("/metrics", metrics, methods=["GET"])
     webui.mount(app)
+    app.openapi = _openapi_with_chat_body(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi_with_chat_body(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The chat route reads its body itself (size cap, named errors), so FastAPI cannot see the
+    body's schema: add it, so that /openapi.json describes the whole API."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            body = ChatCompletionRequest.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                body.pop("$defs", {})
+            )
+            schema["paths"]["/v1/chat/completions"]["post"]["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": body}},
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return openapi
 
 
 async def list_models(request: Request) -> JSONResponse:

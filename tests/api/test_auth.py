@@ -53,3 +53,11 @@ def test_launcher_refuses_a_public_host_without_keys(monkeypatch: pytest.MonkeyP
     with pytest.raises(SystemExit) as stopped:
         launch(["--host", "0.0.0.0", "--port", "1"])
     assert "LM_ARENA_API_KEYS" in str(stopped.value.code)
+
+
+async def test_openapi_describes_the_chat_body(http: httpx.AsyncClient) -> None:
+    schema = (await http.get("/openapi.json")).json()
+    body = schema["paths"]["/v1/chat/completions"]["post"]["requestBody"]
+    described = body["content"]["application/json"]["schema"]
+    assert {"model", "messages"} <= set(described["required"])
+    assert "Message" in schema["components"]["schemas"]  # the referenced parts are there too
