@@ -6,11 +6,13 @@ import asyncio
 import difflib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import cast
 
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from lmarena_worker.contract import (
     AttachmentRef,
@@ -140,7 +142,20 @@ async def _stream(
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
     body = _sse_body(run, events, first, completion, include_usage, metrics, started, settings)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(body, media_type="text/event-stream", headers=headers)
+    return _ClosingStreamingResponse(body, media_type="text/event-stream", headers=headers)
+
+
+class _ClosingStreamingResponse(StreamingResponse):
+    """Closes its body when the response ends in any way. A disconnect can strike while the body
+    waits at a ``yield``; Starlette then leaves it suspended, and its cleanup (which aborts the
+    job) would only run whenever the garbage collector gets to it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await cast(AsyncGenerator[str, None], self.body_iterator).aclose()
 
 
 async def _first_events(

@@ -64,7 +64,15 @@ def test_a_hundred_clients_leave_mid_stream(fault_stack: Stack) -> None:
     # Each disconnect aborts its job, and the job closes its stream to the site.
     # 12 s leaves room for a loaded CI machine; a reply left to run would take 20 s and count as
     # completed, which the check after the wait rules out.
-    wait_until(lambda: counters(stack.fake_url)["active_streams"] == 0, 12, "site streams closed")
+    try:
+        wait_until(
+            lambda: counters(stack.fake_url)["active_streams"] == 0, 12, "site streams closed"
+        )
+    except TimeoutError:
+        raise AssertionError(
+            f"{counters(stack.fake_url)}\n{heartbeat(stack.redis_url)}\n"
+            f"{stack.worker.output()[-3000:]}"
+        ) from None
     assert counters(stack.fake_url)["streams_completed"] == 0
     wait_until(
         lambda: (heartbeat(stack.redis_url) or {}).get("active_jobs") == 0, 10, "worker idle"
