@@ -90,28 +90,33 @@ def spawn(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Proc:
     return Proc(name, popen, log)
 
 
-def start_redis() -> Proc:
+def start_redis(port: int | None = None) -> Proc:
+    """redis-server without persistence, on ``port`` (a restart reuses it) or a free one."""
     exe = shutil.which("redis-server")
     if exe is None:
         raise RuntimeError("redis-server is not installed (scripts/setup installs it)")
-    port = free_port()
+    port = port or free_port()
     proc = spawn(
         "redis",
         [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
     )
     proc.extra["url"] = f"redis://127.0.0.1:{port}/0"
     proc.extra["port"] = str(port)
-
-    def answers() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    wait_until(answers, 10, "redis-server")
+    try:
+        wait_until(lambda: proc.alive() and redis_pings(port), 10, "redis-server")
+    except TimeoutError:
+        proc.stop()
+        raise AssertionError(f"redis-server did not start:\n{proc.output()}") from None
     return proc
+
+
+def redis_pings(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def start_fake_arena(*flags: str) -> Proc:

@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -26,7 +25,16 @@ from typing import Any
 import httpx
 import redis
 
-from tests.processes import BIN, Proc, free_port, http_ok, spawn, start_fake_arena, wait_until
+from tests.processes import (
+    BIN,
+    Proc,
+    free_port,
+    http_ok,
+    spawn,
+    start_fake_arena,
+    start_redis,
+    wait_until,
+)
 
 MODEL = "gemini-3-pro"
 LONG = "long [fake: words=400 delay_ms=50]"  # about 20 s of words: always cut short in tests
@@ -49,40 +57,8 @@ def tracked(proc: Proc) -> Proc:
 
 
 def start_redis_on(port: int) -> Proc:
-    """redis-server on a given port (a restart keeps the port), no persistence."""
-    proc = tracked(
-        spawn(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-        )
-    )
-    proc.extra["url"] = f"redis://127.0.0.1:{port}/0"
-    proc.extra["port"] = str(port)
-    try:
-        wait_until(lambda: proc.alive() and redis_pings(port), 10, "redis-server")
-    except TimeoutError:
-        proc.stop()
-        raise AssertionError(f"redis-server did not start:\n{proc.output()}") from None
-    return proc
-
-
-def redis_pings(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+    """redis-server on a given port (a restart keeps the port), tracked for clean-up."""
+    return tracked(start_redis(port))
 
 
 def start_fake(*flags: str) -> Proc:

@@ -23,7 +23,7 @@ from lmarena_worker.contract import (
     ModelList,
     TextEvent,
 )
-from tests.processes import Proc, spawn, start_api, start_worker, wait_until
+from tests.processes import Proc, free_port, start_api, start_redis, start_worker, wait_until
 
 from .conftest import worker_ready
 
@@ -49,7 +49,7 @@ async def test_a_dropped_subscriber_still_gets_the_whole_text(stack: dict[str, P
             if len(texts) == 5 and not dropped:
                 dropped = True
                 # Redis drops the subscribers mid-stream (this API's event hub among them).
-                await pool.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+                await pool.execute_command("CLIENT", "KILL", "TYPE", "pubsub")  # type: ignore[no-untyped-call]
         elif isinstance(event, DoneEvent):
             result = event.result
     await run.close()
@@ -107,28 +107,11 @@ async def test_a_full_queue_is_429_with_retry_after(redis_proc: Proc) -> None:
 
 
 def test_a_redis_restart_is_survived(fake_site: Proc) -> None:
-    from tests.processes import free_port
-
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
 
     def redis() -> Proc:
-        proc = spawn(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-        )
-        wait_until(lambda: proc.alive() and _pings(port), 10, "redis")
-        return proc
+        return start_redis(port)
 
     server = redis()
     worker = start_worker(url, fake_site.extra["url"])
@@ -156,17 +139,6 @@ def test_a_redis_restart_is_survived(fake_site: Proc) -> None:
     finally:
         for proc in (api, worker, server):
             proc.stop()
-
-
-def _pings(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def test_a_stopping_worker_ends_its_job_visibly(redis_proc: Proc, fake_site: Proc) -> None:
