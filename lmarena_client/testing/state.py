@@ -33,6 +33,7 @@ class LoggedRequest:
     content_type: str
     body: Any
     status: int = 0
+    line_delay: float = 0.0  # the pause between the reply's lines, as the site chose it
 
 
 def redact(body: Any) -> Any:

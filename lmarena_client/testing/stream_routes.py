@@ -53,6 +53,12 @@ class StreamPlan:
     previous_prompt: str | None
     faults: dict[str, Fault] = field(default_factory=dict)
 
+    @property
+    def line_delay(self) -> float:
+        """Seconds between stream lines: a ``token_delay`` fault's, else the script's."""
+        pace = self.faults.get("pace")
+        return pace.seconds if pace else self.script.delay
+
 
 def stream_handler(state: SiteState, route: str) -> Any:
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -97,6 +103,7 @@ async def accept(
         fault = state.faults.take(frozenset(kinds), route)
         if fault is not None:
             plan.faults[key] = fault
+    entry.line_delay = plan.line_delay
     return plan
 
 
@@ -368,9 +375,9 @@ async def write_stream(
     lines, cut = assemble(replies, plan.script, body_fault)
     if body_fault is not None and body_fault.kind == "empty_200":
         lines = []
-    first, pace = plan.faults.get("first"), plan.faults.get("pace")
+    first = plan.faults.get("first")
     first_delay = first.seconds if first else plan.script.first_byte_delay
-    delay = pace.seconds if pace else plan.script.delay
+    delay = plan.line_delay
     state.counters.stream_opened()
     completed = False
     try:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import uuid
 from typing import Any
 
 import pytest
 
+from lmarena_client import protocol
 from lmarena_client.errors import InputError, LMArenaError, ProtocolError, TruncatedStreamError
 from lmarena_client.protocol import (
     RECAPTCHA_ACTION_CHAT,
@@ -60,12 +60,13 @@ def test_uuid7_has_version_7_and_rfc_variant() -> None:
         assert str(parsed) == value  # canonical lowercase hyphenated form
 
 
-def test_uuid7_timestamp_is_now() -> None:
-    before_ms = time.time_ns() // 1_000_000
-    value = uuid7()
-    after_ms = time.time_ns() // 1_000_000
-    stamp_ms = uuid.UUID(value).int >> 80
-    assert before_ms - 1 <= stamp_ms <= after_ms + 1
+def test_uuid7_timestamp_is_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fixed clock and a fresh generator: the stamp is checked exactly, with no race against
+    # the wall clock or the ids earlier tests made.
+    now_ns = 1_768_644_722_123_456_789
+    monkeypatch.setattr(protocol, "_uuid7_state", protocol._Uuid7State())
+    monkeypatch.setattr(protocol.time, "time_ns", lambda: now_ns)
+    assert uuid.UUID(uuid7()).int >> 80 == now_ns // 1_000_000
 
 
 def test_uuid7_strictly_increases_within_a_millisecond() -> None:
