@@ -33,7 +33,9 @@ class LoggedRequest:
     content_type: str
     body: Any
     status: int = 0
-    line_delay: float = 0.0  # the pause between the reply's lines, as the site chose it
+    # The pauses the site chose: before the answer starts, and between the reply's lines.
+    first_byte_delay: float = 0.0
+    line_delay: float = 0.0
 
 
 def redact(body: Any) -> Any:

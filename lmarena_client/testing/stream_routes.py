@@ -54,6 +54,12 @@ class StreamPlan:
     faults: dict[str, Fault] = field(default_factory=dict)
 
     @property
+    def first_byte_delay(self) -> float:
+        """Seconds before the answer starts: a ``slow_first_byte`` fault's, else the script's."""
+        first = self.faults.get("first")
+        return first.seconds if first else self.script.first_byte_delay
+
+    @property
     def line_delay(self) -> float:
         """Seconds between stream lines: a ``token_delay`` fault's, else the script's."""
         pace = self.faults.get("pace")
@@ -103,7 +109,7 @@ async def accept(
         fault = state.faults.take(frozenset(kinds), route)
         if fault is not None:
             plan.faults[key] = fault
-    entry.line_delay = plan.line_delay
+    entry.first_byte_delay, entry.line_delay = plan.first_byte_delay, plan.line_delay
     return plan
 
 
@@ -375,9 +381,7 @@ async def write_stream(
     lines, cut = assemble(replies, plan.script, body_fault)
     if body_fault is not None and body_fault.kind == "empty_200":
         lines = []
-    first = plan.faults.get("first")
-    first_delay = first.seconds if first else plan.script.first_byte_delay
-    delay = plan.line_delay
+    first_delay, delay = plan.first_byte_delay, plan.line_delay
     state.counters.stream_opened()
     completed = False
     try:

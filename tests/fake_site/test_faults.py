@@ -260,10 +260,10 @@ async def test_slow_first_byte(
         waited = time.monotonic() - started
         assert response.status == 200
         await response.read()
-    assert 0.3 <= waited < 3
-    started = time.monotonic()
+    assert waited >= 0.3  # the headers really came late (a busy machine only adds to this)
+    assert arena.requests[-1].first_byte_delay == 0.3
     await assert_next_is_clean(http, arena)
-    assert time.monotonic() - started < 0.3
+    assert arena.requests[-1].first_byte_delay == arena.options.reply.first_byte_delay
 
 
 @CHANNELS
