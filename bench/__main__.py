@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from . import breakdown, broker_steps, library, overhead, relay
+from . import breakdown, broker_steps, library, overhead, recovery, relay
 from .procinfo import ForeignLoad, machine_line, rss_bytes, tree_memory
 from .stack import QueueStack, queue_stack
 from .stats import Row, mib, ms, rows_table
@@ -89,6 +89,7 @@ async def queue_section(plan: Plan, quick: bool) -> tuple[list[Row], list[str]]:
         rows += await overhead.http_floor(stack, session, plan.profiled)
         rows += await _splits(stack, session, plan)
         rows += memory_rows(stack)
+        rows += await recovery.run(stack, session)
     rows += await broker_steps.run(plan.steps)
     return rows, [overhead.summary_line(samples, path) for path in ("redis", "one process")]
 

@@ -33,11 +33,13 @@ MARKERS: tuple[tuple[str, str], ...] = (
         "POST -> SUBSCRIBE (HTTP, validation, state read when stale, pub/sub connection)",
         "SUBSCRIBE lmarena:events:",
     ),
-    ("SUBSCRIBE -> arq enqueue starts", "WATCH arq:job:{job}"),
-    ("arq enqueue (WATCH, EXISTS, MULTI/EXEC) -> wake-up", "PUBLISH lmarena:wake"),
+    # Commands a Lua script runs show in MONITOR too: PSETEX inside the admission script.
+    ("SUBSCRIBE -> admission script (count, PSETEX, ZADD) runs", "PSETEX arq:job:{job}"),
+    ("admission -> wake-up", "PUBLISH lmarena:wake"),
     ("wake-up -> worker polls the queue", "ZRANGEBYSCORE lmarena:queue"),
     ("arq claims the job (WATCH, EXISTS, ZSCORE, MULTI/EXEC)", "PSETEX arq:in-progress:{job}"),
-    ("arq loads and starts the job -> `started` published", "PUBLISH lmarena:events:{job} "),
+    ("arq loads the job -> the queue gate's start script", "SET lmarena:job:{job}:state"),
+    ("gate passed -> `started` published", "PUBLISH lmarena:events:{job} "),
     ("worker: library create + send -> first `text` published", "PUBLISH lmarena:events:{job} "),
 )
 _CHANNEL = "lmarena:events:"

@@ -32,7 +32,8 @@ STEPS = ("worker state (one pipelined read, uncached)", "subscribe + enqueue + w
 
 
 async def _seed(pool: ArqRedis) -> None:
-    beat = Heartbeat(state="ready", pid=0, started_at=time.time(), updated_at=time.time())
+    now = time.time()
+    beat = Heartbeat(state="ready", worker_id="bench", pid=0, started_at=now, updated_at=now)
     await pool.set(HEARTBEAT_KEY, beat.model_dump_json())
     await pool.set(MODELS_KEY, ModelList(models=[], updated_at=time.time()).model_dump_json())
 

@@ -32,6 +32,7 @@ class QueueStack:
     api: Proc  # API alone, jobs over the real redis-server
     worker: Proc  # lmarena-worker on the same redis-server
     one_process: Proc  # lmarena-server without Redis: API, worker and fakeredis in one process
+    procs: Processes  # starts a replacement worker
     cold: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -92,7 +93,7 @@ async def queue_stack() -> AsyncIterator[QueueStack]:
             started = time.monotonic()
             one = await procs.api(None, LM_ARENA_ORIGIN=origin, LM_ARENA_BROWSER_HEADLESS="1")
             cold_one, lag_one = await _ready_times(session, one, one.extra["url"], started)
-        stack = QueueStack(fake, client, redis, api, worker, one)
+        stack = QueueStack(fake, client, redis, api, worker, one, procs)
         stack.cold.update(library=cold_library, worker=cold_worker, one_process=cold_one)
         stack.cold.update(worker_lag=lag_worker, one_process_lag=lag_one)
         yield stack

@@ -41,6 +41,7 @@ from arq.constants import (
 )
 from arq.jobs import deserialize_job_raw, serialize_result
 
+from lmarena_worker import queue_gate
 from lmarena_worker.contract import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_KEY,
@@ -49,6 +50,7 @@ from lmarena_worker.contract import (
     MODELS_KEY,
     MODELS_TTL,
     QUEUE_NAME,
+    RUNNING_KEY,
     WAKE_CHANNEL,
     ChatResult,
     DoneEvent,
@@ -61,6 +63,7 @@ from lmarena_worker.contract import (
     StartedEvent,
     TextEvent,
     events_channel,
+    worker_alive_key,
 )
 
 MODEL_ID = "bench-relay"
@@ -157,6 +160,7 @@ class SyntheticWorker:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
         self.started_at = time.time()
+        self.worker_id = f"synthetic-{uuid.uuid4().hex}"
         self.active: dict[str, Stream] = {}
         self.claimed: set[str] = set()
         self._due: list[tuple[float, int, str]] = []  # (when, tie-breaker, job id)
@@ -171,6 +175,7 @@ class SyntheticWorker:
         while True:
             beat = Heartbeat(
                 state="ready",
+                worker_id=self.worker_id,
                 pid=os.getpid(),
                 started_at=self.started_at,
                 updated_at=time.time(),
@@ -179,6 +184,7 @@ class SyntheticWorker:
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.set(HEARTBEAT_KEY, beat.model_dump_json(), ex=HEARTBEAT_TTL)
                 pipe.set(MODELS_KEY, models, ex=MODELS_TTL)
+                pipe.set(worker_alive_key(self.worker_id), "ready", ex=HEARTBEAT_TTL)
                 await pipe.execute()
             await asyncio.sleep(HEARTBEAT_INTERVAL)
 
@@ -218,14 +224,18 @@ class SyntheticWorker:
             for job_id, won, raw in zip(new, answers[::2], answers[1::2], strict=True)
             if won and raw is not None
         ]
-        await self._start([s for s in streams if s is not None])
+        # The queue gate, as the real jobs pass it first thing.
+        claimed = [s for s in streams if s is not None]
+        refusals = [await queue_gate.start(self.redis, s.job_id, self.worker_id) for s in claimed]
+        await self._start([s for s, no in zip(claimed, refusals, strict=True) if no is None])
 
     async def _start(self, streams: list[Stream]) -> None:
         if not streams:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
             for stream in streams:
-                pipe.publish(stream.channel, StartedEvent(seq=stream.next_seq()).model_dump_json())
+                started = StartedEvent(seq=stream.next_seq(), worker_id=self.worker_id)
+                pipe.publish(stream.channel, started.model_dump_json())
             await pipe.execute()
         for stream in streams:
             self.active[stream.job_id] = stream
@@ -310,6 +320,7 @@ class SyntheticWorker:
             in_progress_key_prefix + job_id, job_key_prefix + job_id, retry_key_prefix + job_id
         )
         pipe.zrem(QUEUE_NAME, job_id)
+        pipe.hdel(RUNNING_KEY, job_id)
 
 
 async def _run(redis_url: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,13 +18,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lmarena_worker.contract import QUEUE_NAME
+from lmarena_worker.redis_client import connect
 
 from . import chat, webui
 from .broker import Broker
 from .config import ApiSettings
 from .errors import ApiError
 from .metrics import ApiMetrics
+from .origin_guard import OriginGuard
+from .requests import BodyBudget
 from .schemas import ChatCompletionRequest
 
 log = logging.getLogger(__name__)
@@ -40,9 +42,7 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
         if pool is None:
             if not settings.redis_url:
                 raise RuntimeError("no Redis: set LM_ARENA_REDIS_URL or pass redis= to create_app")
-            pool = await create_pool(
-                RedisSettings.from_dsn(settings.redis_url), default_queue_name=QUEUE_NAME
-            )
+            pool = connect(settings.redis_url, settings.redis_timeout)
         app.state.broker = broker = Broker(pool, settings)
         try:
             yield
@@ -54,6 +54,9 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
     app = FastAPI(title="lmarena-client API", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.metrics = ApiMetrics()
+    app.state.body_budget = BodyBudget(settings.max_body_bytes_in_flight)
+    # Added before CORS, so CORS wraps it: its refusals carry CORS headers for allowed origins.
+    app.add_middleware(OriginGuard, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

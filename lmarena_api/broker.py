@@ -1,4 +1,4 @@
-"""The API's side of the queue: enqueue jobs, relay their events, repair gaps, abort."""
+"""The API's side of the queue: the worker's state, admission, chat and upload jobs."""
 
 from __future__ import annotations
 
@@ -7,52 +7,46 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
+import anyio
 from arq.connections import ArqRedis
-from arq.jobs import Job, JobStatus
-from pydantic import ValidationError
+from arq.jobs import Job
 from redis.exceptions import RedisError
 
+from lmarena_worker import queue_gate
 from lmarena_worker.contract import (
     HEARTBEAT_KEY,
     JOB_CHAT,
     JOB_UPLOAD,
     MODELS_KEY,
     QUEUE_NAME,
+    RUNNING_KEY,
     WAKE_CHANNEL,
     AttachmentRef,
     ChatJob,
-    DoneEvent,
-    ErrorEvent,
-    ErrorInfo,
     Heartbeat,
-    JobEvent,
     JobOutcome,
     ModelList,
-    StartedEvent,
-    TextEvent,
     UploadJob,
     events_channel,
-    parse_event,
 )
 
+from .chat_run import ChatRun
 from .completions import api_error
 from .config import ApiSettings
 from .errors import ApiError
-from .event_hub import EventHub, Subscription
+from .event_hub import EventHub
+from .job_watch import JobWatch
 
 log = logging.getLogger(__name__)
-_E = TypeVar("_E", bound=JobEvent)
 
-# While no event comes, check this often that the worker is still alive.
-LIVENESS_CHECK = 2.0
-# How long a stream waits for an unreachable Redis to come back before it ends with an error.
-REDIS_GRACE = 8.0
 # The worker's state is read at most this often (seconds): requests in a burst share one read.
 STATE_MAX_AGE = 0.25
+# An upload's result is looked for this often; the job's fate is checked every UPLOAD_STATE_CHECK.
+UPLOAD_RESULT_POLL = 0.02
+UPLOAD_STATE_CHECK = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,12 +56,12 @@ class WorkerView:
     heartbeat: Heartbeat | None
     models: ModelList | None
     queued: int  # jobs in the queue, the running ones included (arq keeps them there)
+    running: int  # jobs a worker started (a dead worker's too, until reaped)
     read_at: float
 
     @property
     def waiting(self) -> int:
-        running = self.heartbeat.active_jobs if self.heartbeat else 0
-        return max(0, self.queued - running)
+        return max(0, self.queued - self.running)
 
 
 class Broker:
@@ -88,9 +82,11 @@ class Broker:
                 pipe.get(HEARTBEAT_KEY)
                 pipe.get(MODELS_KEY)
                 pipe.zcard(QUEUE_NAME)
-                beat_raw, models_raw, queued = await pipe.execute()
+                pipe.hlen(RUNNING_KEY)
+                beat_raw, models_raw, queued, running = await pipe.execute()
             beat = Heartbeat.model_validate_json(beat_raw) if beat_raw else None
-            view = WorkerView(beat, self._parsed_models(models_raw), int(queued), time.monotonic())
+            models = self._parsed_models(models_raw)
+            view = WorkerView(beat, models, int(queued), int(running), time.monotonic())
             self._view = view
         return view
 
@@ -120,7 +116,7 @@ class Broker:
         return listing
 
     async def queue_depth(self) -> int:
-        """Jobs waiting for the worker (running ones excluded, as of its last heartbeat)."""
+        """Jobs waiting for a worker (running ones excluded)."""
         return (await self.view()).waiting
 
     async def require_worker(self) -> Heartbeat:
@@ -154,207 +150,72 @@ class Broker:
             )
         return beat
 
-    async def require_capacity(self) -> None:
-        depth = await self.queue_depth()
-        if depth >= self.settings.max_queue:
-            raise ApiError(
-                429,
-                f"the queue is full ({depth} jobs waiting); try again shortly",
-                type="rate_limit_error",
-                code="queue_full",
-                retry_after=2,
-            )
-
     async def upload(self, job: UploadJob) -> AttachmentRef:
-        """Run one upload job and wait for its attachment."""
-        arq_job = await self._enqueue(JOB_UPLOAD, job.model_dump(), f"upload-{uuid.uuid4().hex}")
-        outcome = await self._outcome(arq_job, self.settings.queue_timeout + 120)
+        """Run one upload job and wait for its attachment (or its end, whatever kills it)."""
+        watch = await self._admit(JOB_UPLOAD, job.model_dump(), f"upload-{uuid.uuid4().hex}")
+        try:
+            outcome = await self._upload_outcome(watch)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await watch.abandon()
+            raise
+        with contextlib.suppress(RedisError, OSError):
+            await watch.forget()
         if outcome.error is not None:
             raise api_error(outcome.error)
         if outcome.attachment is None:
             raise ApiError(502, "the upload job returned nothing", type="upstream_error")
         return outcome.attachment
 
+    async def _upload_outcome(self, watch: JobWatch) -> JobOutcome:
+        checked = time.monotonic()
+        while True:
+            now = time.monotonic()
+            full_check = now - checked >= UPLOAD_STATE_CHECK
+            try:
+                outcome = await watch.stored_outcome() if not full_check else None
+            except (RedisError, OSError):
+                full_check, outcome = True, None  # verdict() tells how long to bear it
+            if full_check:
+                checked = now
+                outcome = await watch.verdict(read_result=True)
+            if outcome is not None:
+                return outcome
+            await asyncio.sleep(UPLOAD_RESULT_POLL)
+
     async def start_chat(self, job: ChatJob) -> ChatRun:
         """Subscribe to the job's events, then enqueue it: no event can be missed."""
         job_id = f"chat-{uuid.uuid4().hex}"
         subscription = await self.events.subscribe(events_channel(job_id))
         try:
-            arq_job = await self._enqueue(JOB_CHAT, job.model_dump(), job_id)
+            watch = await self._admit(JOB_CHAT, job.model_dump(), job_id)
         except BaseException:
             await subscription.aclose()
             raise
-        return ChatRun(self, arq_job, subscription)
+        return ChatRun(self.redis, watch, subscription, self.settings.idle_timeout)
 
-    async def _enqueue(self, name: str, payload: dict[str, Any], job_id: str) -> Job:
-        job = await self.redis.enqueue_job(
+    async def _admit(self, name: str, payload: dict[str, Any], job_id: str) -> JobWatch:
+        """Enqueue atomically under the queue limit (429 past it), then wake the worker."""
+        admission = await queue_gate.admit(
+            self.redis,
+            job_id,
             name,
             payload,
-            _job_id=job_id,
-            _queue_name=QUEUE_NAME,
-            _expires=self.settings.queue_timeout,
+            max_waiting=self.settings.max_queue,
+            expires_s=self.settings.queue_timeout,
         )
-        if job is None:  # arq refuses a duplicate id; ours are fresh, so this is a bug
-            raise ApiError(500, f"job {job_id} could not be enqueued", type="server_error")
+        if not admission.admitted:
+            raise ApiError(
+                429,
+                f"the queue is full ({admission.waiting} jobs waiting); try again shortly",
+                type="rate_limit_error",
+                code="queue_full",
+                retry_after=2,
+            )
+        self._view = None  # the depth changed
         await self.wake_worker()
-        return job
+        job = Job(job_id, self.redis, _queue_name=QUEUE_NAME)
+        return JobWatch(self.redis, job, self.settings.queue_timeout)
 
     async def wake_worker(self) -> None:
         await self.redis.publish(WAKE_CHANNEL, b"1")
-
-    async def _outcome(self, job: Job, timeout: float) -> JobOutcome:
-        try:
-            raw = await job.result(timeout=timeout, poll_delay=0.01)
-        except TimeoutError:
-            raise ApiError(
-                504, "the worker did not finish in time", type="timeout", code="timeout"
-            ) from None
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise  # we are being cancelled ourselves
-            raise ApiError(
-                503, "the job was cancelled", type="service_unavailable", code="job_cancelled"
-            ) from None
-        except Exception as exc:  # noqa: BLE001 - arq re-raises whatever the job raised
-            raise ApiError(502, f"the job failed: {exc}", type="upstream_error") from None
-        return JobOutcome.model_validate(raw)
-
-
-class ChatRun:
-    """One chat job seen from the API: its events in order, complete even if pub/sub fails."""
-
-    def __init__(self, broker: Broker, job: Job, subscription: Subscription) -> None:
-        self._broker = broker
-        self.job = job
-        self._subscription = subscription
-        self._next_seq = 0
-        self._text_sent = 0
-        self._worker: tuple[int | None, float | None] | None = None  # from the started event
-        self.finished = False
-        self.started_at = time.monotonic()
-
-    @property
-    def job_id(self) -> str:
-        return self.job.job_id
-
-    async def events(self, wait: float) -> AsyncIterator[JobEvent | None]:
-        """Events in order; ``None`` after each ``wait`` seconds without one (time to ping).
-
-        Ends after the Done or Error event. A gap in the numbers, a broken subscription or a
-        silent dead worker is repaired from the job's stored result.
-        """
-        settings = self._broker.settings
-        silent_since = time.monotonic()
-        while not self.finished:
-            try:
-                event = await self._next_event(min(wait, LIVENESS_CHECK))
-            except (RedisError, OSError, ValidationError) as exc:
-                log.warning(
-                    "job %s: event feed broken (%s); repairing from the result", self.job_id, exc
-                )
-                async for repaired in self._repair():
-                    yield repaired
-                return
-            if event is None:
-                idle = time.monotonic() - silent_since
-                if idle >= settings.idle_timeout:
-                    yield self._fail("timeout", f"no word from the worker for {idle:.0f} s")
-                    return
-                if not await self._worker_alive():
-                    async for repaired in self._repair():
-                        yield repaired
-                    return
-                yield None
-                continue
-            silent_since = time.monotonic()
-            if event.seq != self._next_seq:
-                log.warning(
-                    "job %s: expected event %d, got %d; repairing",
-                    self.job_id,
-                    self._next_seq,
-                    event.seq,
-                )
-                async for repaired in self._repair():
-                    yield repaired
-                return
-            self._next_seq += 1
-            yield self._track(event)
-
-    async def _next_event(self, timeout: float) -> JobEvent | None:
-        data = await self._subscription.get_message(timeout)
-        return None if data is None else parse_event(data)
-
-    def _track(self, event: _E) -> _E:
-        if isinstance(event, StartedEvent):
-            self._worker = (event.worker_pid, event.worker_started_at)
-        elif isinstance(event, TextEvent):
-            self._text_sent += len(event.text)
-        elif isinstance(event, (DoneEvent, ErrorEvent)):
-            self.finished = True
-        return event
-
-    async def _worker_alive(self) -> bool:
-        try:
-            beat = (await self._broker.view(max_age=0)).heartbeat
-        except (RedisError, OSError):
-            return False
-        if beat is None:
-            return False
-        # A worker restarted after a crash beats too, but our job died with its predecessor.
-        return self._worker is None or self._worker == (beat.pid, beat.started_at)
-
-    async def _repair(self) -> AsyncIterator[JobEvent]:
-        """Finish the stream from the job's result: the missing text, then Done or Error."""
-        outcome = await self._stored_outcome()
-        if outcome.chat is not None:
-            rest = outcome.chat.text[self._text_sent :]
-            if rest:
-                yield self._track(TextEvent(seq=self._next_seq, text=rest))
-            yield self._track(DoneEvent(seq=self._next_seq + 1, result=outcome.chat))
-            return
-        error = outcome.error or ErrorInfo(kind="internal", message="the job left no result")
-        yield self._fail(error.kind, error.message, error)
-
-    async def _stored_outcome(self) -> JobOutcome:
-        deadline = time.monotonic() + self._broker.settings.reply_timeout
-        redis_lost_since: float | None = None
-        while time.monotonic() < deadline:
-            try:
-                status = await self.job.status()
-                if status == JobStatus.complete:
-                    return await self._broker._outcome(self.job, 5.0)
-                if status == JobStatus.not_found:
-                    break
-                if not await self._worker_alive():
-                    return _lost("the worker stopped while running this job")
-            except (RedisError, OSError) as exc:
-                log.warning("job %s: result not readable yet (%s)", self.job_id, exc)
-                redis_lost_since = redis_lost_since or time.monotonic()
-                if time.monotonic() - redis_lost_since > REDIS_GRACE:
-                    return _lost(f"the queue (Redis) is unreachable: {exc}")
-            except ApiError as exc:
-                return JobOutcome(error=ErrorInfo(kind="upstream", message=exc.message))
-            await asyncio.sleep(0.25)
-        return _lost("the job's result could not be found")
-
-    def _fail(self, kind: str, message: str, info: ErrorInfo | None = None) -> ErrorEvent:
-        error = info or ErrorInfo(kind=kind, message=message)
-        return self._track(ErrorEvent(seq=self._next_seq, error=error))
-
-    async def abort(self) -> None:
-        """Cancel the job (the client went away): the worker stops and the browser is freed."""
-        if self.finished:
-            return
-        with contextlib.suppress(RedisError, OSError, asyncio.TimeoutError):
-            await self.job.abort(timeout=0)
-        with contextlib.suppress(RedisError, OSError):
-            await self._broker.wake_worker()
-
-    async def close(self) -> None:
-        with contextlib.suppress(RedisError, OSError):
-            await self._subscription.aclose()
-
-
-def _lost(message: str) -> JobOutcome:
-    return JobOutcome(error=ErrorInfo(kind="unavailable", message=message))

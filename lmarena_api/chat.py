@@ -12,6 +12,7 @@ from typing import cast
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from redis.exceptions import RedisError
 from starlette.types import Receive, Scope, Send
 
 from lmarena_worker.contract import (
@@ -26,7 +27,8 @@ from lmarena_worker.contract import (
     UploadJob,
 )
 
-from .broker import Broker, ChatRun
+from .broker import Broker
+from .chat_run import ChatRun
 from .completions import Completion, api_error, sse_data
 from .config import ApiSettings
 from .errors import ApiError
@@ -45,19 +47,32 @@ _END = object()
 
 @router.post("/v1/chat/completions")
 async def chat_completions(request: Request) -> Response:
+    metrics: ApiMetrics = request.app.state.metrics
+    stream = ["false"]  # the label, known once the body is parsed
+    try:
+        return await _answer(request, stream)
+    except ApiError as exc:  # answers given before a reply starts count too
+        metrics.requests.labels(stream[0], str(exc.status)).inc()
+        raise
+    except RedisError:
+        metrics.requests.labels(stream[0], "503").inc()
+        raise
+
+
+async def _answer(request: Request, stream_label: list[str]) -> Response:
     state = request.app.state
     settings: ApiSettings = state.settings
     broker: Broker = state.broker
-    metrics: ApiMetrics = state.metrics
     started = time.monotonic()
     req = parse_request(await read_json(request, settings.max_body_bytes))
+    stream_label[0] = "true" if req.stream else "false"
     turn = last_user_turn(req, max_parts=settings.max_content_parts, max_images=settings.max_images)
+    _check_prompt_size(turn, settings.max_prompt_bytes)
     card = await _model(broker, req.model)
     if turn.images and not card.vision:
         param = turn.images[0][0]
         raise ApiError(400, f"{param}: model {card.id!r} does not take image input", param=param)
     await broker.require_worker()
-    await broker.require_capacity()
     job = ChatJob(
         model=card.id,
         text=turn.text,
@@ -67,8 +82,20 @@ async def chat_completions(request: Request) -> Response:
     run = await broker.start_chat(job)
     completion = Completion(model=card.id, session_id=turn.evaluation_session_id)
     if req.stream:
-        return await _stream(request, run, completion, req, metrics, started)
-    return await _complete(request, run, completion, metrics, started)
+        return await _stream(request, run, completion, req, state.metrics, started)
+    return await _complete(request, run, completion, state.metrics, started)
+
+
+def _check_prompt_size(turn: UserTurn, max_bytes: int) -> None:
+    """Job arguments live in Redis until the job ends: keep them bounded."""
+    size = len(turn.text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise ApiError(
+            413,
+            f"the message is {size} bytes; the limit is {max_bytes} (LM_ARENA_MAX_PROMPT_BYTES)",
+            param="messages",
+            code="prompt_too_large",
+        )
 
 
 async def _model(broker: Broker, name: str) -> ModelCard:
@@ -110,14 +137,18 @@ async def _upload_one(broker: Broker, card: ModelCard, param: str, source: str) 
 async def _complete(
     request: Request, run: ChatRun, completion: Completion, metrics: ApiMetrics, started: float
 ) -> Response:
+    checked = time.monotonic()
     try:
         async for event in run.events(TICK):
-            if event is None:
+            # Checked on a clock, not only in silences: a flowing reply must notice a leaver too.
+            if time.monotonic() - checked >= TICK:
+                checked = time.monotonic()
                 if await request.is_disconnected():
                     metrics.disconnects.inc()
+                    metrics.requests.labels("false", "499").inc()
                     await run.abort()
                     return Response(status_code=499)
-            elif isinstance(event, DoneEvent):
+            if isinstance(event, DoneEvent):
                 metrics.requests.labels("false", "200").inc()
                 metrics.job_duration.observe(time.monotonic() - started)
                 return JSONResponse(completion.response(event.result))

@@ -3,8 +3,9 @@
 A connection per request would cost a connect per chat and a reader per stream; here one reader
 hands each message to the subscription of its channel. ``subscribe`` returns only once Redis has
 confirmed the SUBSCRIBE, so a job enqueued afterwards cannot publish before anyone listens. When
-the connection breaks, every open subscription fails (its stream is then repaired from the job's
-stored result) and the next subscription reconnects.
+the connection breaks, or Redis stops answering the reader's pings (a frozen server keeps the
+socket open), every open subscription fails (its stream then follows the job through its stored
+result) and the next subscription reconnects.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ log = logging.getLogger(__name__)
 # Keeps the connection in subscribed mode while no job is running.
 IDLE_CHANNEL = "lmarena:api-hub"
 SUBSCRIBE_TIMEOUT = 5.0
+# The reader wakes this often, pings Redis every PING_EVERY, and gives up on a connection that
+# has said nothing (no message, no pong) for SILENCE_LIMIT.
+READ_TICK = 0.5
+PING_EVERY = 2.0
+SILENCE_LIMIT = 6.0
 
 
 class Subscription:
@@ -100,11 +106,21 @@ class EventHub:
         return self._pubsub
 
     async def _read(self, pubsub: Any) -> None:
+        loop = asyncio.get_running_loop()
+        heard = pinged = loop.time()
         try:
-            while True:
-                message = await pubsub.get_message(timeout=None)
+            # Checked each round: redis-py may swallow the cancel that _drop sends.
+            while self._pubsub is pubsub:
+                message = await pubsub.get_message(timeout=READ_TICK)
+                now = loop.time()
                 if message is not None:
+                    heard = now
                     self._dispatch(message)
+                if now - heard > SILENCE_LIMIT:
+                    raise RedisConnectionError(f"Redis has not answered for {now - heard:.0f} s")
+                if now - pinged >= PING_EVERY:
+                    pinged = now
+                    await pubsub.ping()
         except (RedisError, OSError) as exc:
             log.warning("event hub lost Redis (%s); open streams repair from job results", exc)
             if self._pubsub is pubsub:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import copy
 import logging
 import signal
 import sys
@@ -12,6 +13,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import uvicorn
+import uvicorn.config
+
+from lmarena_worker.log_privacy import PrivacyFilter, configure_logging
 
 from .app import create_app
 from .config import ApiSettings
@@ -39,11 +43,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # DevTools frames carry cookies and tokens: never log them, even at DEBUG.
-    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.root.level))
+    # Root handler with the privacy filter: the in-process worker's arq would log prompts,
+    # replies and image URLs.
+    configure_logging(args.log_level)
     overrides: dict[str, Any] = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
     settings = ApiSettings(**overrides)
     if (
@@ -63,10 +65,21 @@ def main(argv: list[str] | None = None) -> None:
             host=settings.host,
             port=settings.port,
             log_level=args.log_level.lower(),
+            log_config=_uvicorn_log_config(),
         )
         return
     with contextlib.suppress(asyncio.CancelledError):  # a signal during startup
         asyncio.run(_serve_in_one_process(settings, args.fake_arena, args.log_level.lower()))
+
+
+def _uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's default logging, with the privacy filter on its handlers too (its error log
+    prints tracebacks, which may hold URLs with credentials)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["filters"] = {"privacy": {"()": PrivacyFilter}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["privacy"]
+    return config
 
 
 class _Server(uvicorn.Server):
@@ -108,7 +121,13 @@ async def _serve_in_one_process(settings: ApiSettings, fake_arena: bool, log_lev
         client = Client(**client_options)
         await stack.enter_async_context(running_worker(broker, client))
         app = create_app(settings, redis=broker.pool())
-        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=log_level)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=log_level,
+            log_config=_uvicorn_log_config(),
+        )
         stopper.server = server = _Server(config)
         log.info(
             "one process: API, worker and in-memory broker; WebUI at http://%s:%d/ui",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic_core import ErrorDetails
 
 from .errors import ApiError
 
@@ -32,15 +33,58 @@ class ImagePart(_Lenient):
 
 
 class OtherPart(_Lenient):
-    type: str
+    # Any other type (input_audio, refusal, ...): accepted here, refused only in the user turn.
+    type: str = Field(json_schema_extra={"not": {"enum": ["text", "image_url"]}})
 
 
-ContentPart = TextPart | ImagePart | OtherPart
+def _part_tag(value: Any) -> str | None:
+    """Route a part by its ``type`` so that a broken text or image part reports its own
+    field, instead of falling through to another union branch."""
+    if isinstance(value, dict):
+        kind = value.get("type")
+    elif isinstance(value, BaseModel):
+        kind = getattr(value, "type", None)
+    else:
+        return None  # not an object: the custom error below
+    return f"part:{kind}" if kind in ("text", "image_url") else "part:other"
+
+
+def _content_tag(value: Any) -> str | None:
+    if value is None:
+        return "content:none"
+    if isinstance(value, str):
+        return "content:str"
+    if isinstance(value, list):
+        return "content:list"
+    return None
+
+
+ContentPart = Annotated[
+    Annotated[TextPart, Tag("part:text")]
+    | Annotated[ImagePart, Tag("part:image_url")]
+    | Annotated[OtherPart, Tag("part:other")],
+    Discriminator(
+        _part_tag,
+        custom_error_type="part_not_object",
+        custom_error_message="a content part must be an object",
+    ),
+]
+
+Content = Annotated[
+    Annotated[str, Tag("content:str")]
+    | Annotated[list[ContentPart], Tag("content:list")]
+    | Annotated[None, Tag("content:none")],
+    Discriminator(
+        _content_tag,
+        custom_error_type="content_type",
+        custom_error_message="content must be a string or a list of content parts",
+    ),
+]
 
 
 class Message(_Lenient):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[Annotated[ContentPart, Field(union_mode="left_to_right")]] | None = None
+    content: Content = None
 
 
 class ConversationRef(_Lenient):
@@ -76,7 +120,7 @@ def parse_request(raw: Any) -> ChatCompletionRequest:
     except ValidationError as exc:
         first = exc.errors()[0]
         param = _param_path(first["loc"])
-        raise ApiError(400, f"{param}: {first['msg']}", param=param) from None
+        raise ApiError(400, f"{param}: {_plain(first)}", param=param) from None
 
 
 def _param_path(loc: tuple[int | str, ...]) -> str:
@@ -86,11 +130,47 @@ def _param_path(loc: tuple[int | str, ...]) -> str:
             path += f"[{part}]"
         elif part in ("str", "list[...]") or part.startswith(("function-", "list[")):
             continue  # pydantic's union branch names, not fields
-        elif part in ("TextPart", "ImagePart", "OtherPart"):
-            continue
+        elif part.startswith(("part:", "content:")):
+            continue  # our own union tags (ContentPart, Content)
         else:
             path += f".{part}" if path else part
     return path or "body"
+
+
+_JSON_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),  # before int: bool is an int subclass
+    (int, "a number"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (dict, "an object"),
+    (type(None), "null"),
+)
+
+
+def _json_kind(value: Any) -> str:
+    return next((name for kind, name in _JSON_KINDS if isinstance(value, kind)), "a value")
+
+
+def _plain(error: ErrorDetails) -> str:
+    """Pydantic's wording in the words of the JSON the client sent (no Python class names)."""
+    kind = error["type"]
+    got = _json_kind(error.get("input"))
+    if kind == "missing":
+        return "this field is required but missing"
+    if kind == "string_type":
+        return f"must be a string, not {got}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be an object, not {got}"
+    if kind == "list_type":
+        return f"must be a list, not {got}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "part_not_object":
+        return f'a content part must be an object like {{"type": "text", "text": "..."}}, not {got}'
+    if kind == "content_type":
+        return f"must be a string or a list of content parts, not {got}"
+    return error["msg"]
 
 
 def last_user_turn(request: ChatCompletionRequest, *, max_parts: int, max_images: int) -> UserTurn:
@@ -134,7 +214,11 @@ def _split_content(
             images.append((f"{where}[{j}].image_url.url", part.image_url.url))
         else:
             param = f"{where}[{j}].type"
+            shown = part.type if len(part.type) <= 40 else part.type[:40] + "..."
             raise ApiError(
-                400, f"{param}: content part type {part.type!r} is not supported", param=param
+                400,
+                f"{param}: content part type {shown!r} is not supported "
+                '(use "text" or "image_url")',
+                param=param,
             )
     return texts, images

@@ -17,6 +17,7 @@ _NOT_BUILT = (
 
 
 def mount(app: FastAPI, dist: Path = DIST) -> None:
+    dist = dist.resolve()
     index = dist / "index.html"
     if (dist / "assets").is_dir():
         app.mount("/ui/assets", StaticFiles(directory=dist / "assets"), name="ui-assets")
@@ -27,11 +28,24 @@ def mount(app: FastAPI, dist: Path = DIST) -> None:
     async def spa(path: str = "") -> Response:
         if not index.is_file():
             return HTMLResponse(_NOT_BUILT, status_code=404)
-        candidate = (dist / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(dist):
-            return FileResponse(candidate)
+        built = _built_file(dist, path)
+        if built is not None:
+            return FileResponse(built)
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     app.add_api_route("/ui", redirect, methods=["GET"], include_in_schema=False)
     app.add_api_route("/ui/", spa, methods=["GET"], include_in_schema=False)
     app.add_api_route("/ui/{path:path}", spa, methods=["GET"], include_in_schema=False)
+
+
+def _built_file(dist: Path, path: str) -> Path | None:
+    """The file of the build that ``path`` names, or None (the SPA index answers then)."""
+    if not path or "\x00" in path:  # a NUL byte makes every os call raise ValueError
+        return None
+    try:
+        candidate = (dist / path).resolve()
+        if candidate.is_relative_to(dist) and candidate.is_file():
+            return candidate
+    except (OSError, ValueError):  # e.g. ENAMETOOLONG: no such file, so the SPA route
+        return None
+    return None

@@ -23,6 +23,7 @@ from websockets.exceptions import WebSocketException
 from .chromium import ChromiumProcess, LaunchOptions, launch
 from .config import ClientSettings
 from .errors import BootstrapError, BrowserError, TokenMintError
+from .safe_fetch import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,8 @@ class BrowserSession:
         self.origin = origin_of(href)
         html = str(await self._eval("document.documentElement.outerHTML"))
         self.page = PageSnapshot(self.origin, html)
-        log.info("bootstrap done at %s in %.2f s", self.origin, time.perf_counter() - total)
+        elapsed = time.perf_counter() - total
+        log.info("bootstrap done at %s in %.2f s", redact_url(self.origin), elapsed)
         return self.page
 
     async def _step(self, name: str, work: Any) -> None:
@@ -287,7 +289,8 @@ class BrowserSession:
     async def _send(self, command: Any, timeout: float = 10.0) -> Any:
         """One CDP command, with nodriver's assorted failures mapped to BrowserError."""
         try:
-            return await asyncio.wait_for(self._tab.send(command), timeout)
+            async with asyncio.timeout(timeout):
+                return await self._tab.send(command)
         except ProtocolException as exc:
             raise BrowserError(f"DevTools refused a command: {exc}") from exc
         except (ConnectionError, OSError, RuntimeError, WebSocketException) as exc:

@@ -43,7 +43,7 @@ from .protocol import (
     uuid7,
 )
 from .replies import ChatReply, ReplyBuilder, ReplyEvent, ReplyStream
-from .safe_fetch import SafeFetcher
+from .safe_fetch import SafeFetcher, redact_url
 from .site import SiteInfo, discover, find_action_ids
 from .tokens import TokenSupply
 from .transport import Transport
@@ -181,7 +181,11 @@ class Client:
 
     def _note_origin(self, origin: str) -> None:
         if self._site is not None and origin != self._site.origin:
-            log.warning("the site now answers at %s (was %s)", origin, self._site.origin)
+            log.warning(
+                "the site now answers at %s (was %s)",
+                redact_url(origin),  # a redirect's Location may carry user:password@
+                redact_url(self._site.origin),
+            )
             self._site.origin = origin
             self.browser.origin = origin
 

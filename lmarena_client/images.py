@@ -5,7 +5,9 @@ Five input forms are accepted: bytes-like objects, ``data:`` URIs, filesystem pa
 :class:`ImageFetcher`, normally :class:`lmarena_client.safe_fetch.SafeFetcher`).
 
 The type always comes from the bytes themselves (:func:`sniff_image_type`); declared types,
-``Content-Type`` headers and file extensions are ignored. Filenames keep the caller's stem, but
+``Content-Type`` headers and file extensions are ignored. The bytes must then be a complete
+image of that type (:mod:`lmarena_client.image_structure`): a file cut short starts like a good
+one, so the magic bytes alone would let it through. Filenames keep the caller's stem, but
 their extension is made to match the sniffed type: ``photo.png`` holding a JPEG becomes
 ``photo.jpg``, and a name without an image extension gets one appended (``scan`` becomes
 ``scan.png``, ``v1.2`` becomes ``v1.2.png``).
@@ -33,6 +35,7 @@ from .errors import (
     ImageTooLargeError,
     UnsupportedImageTypeError,
 )
+from .image_structure import structure_problem
 
 
 class BinaryReader(Protocol):
@@ -57,6 +60,9 @@ SUPPORTED_TYPES: tuple[str, ...] = tuple(IMAGE_EXTENSIONS)
 _ALL_EXTENSIONS = frozenset(ext for exts in IMAGE_EXTENSIONS.values() for ext in exts)
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _UNITS = (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024))
+# Above this size the structure walk runs in a thread: it takes milliseconds per megabyte, and
+# seconds for a hostile file of millions of tiny chunks, which must not stall the event loop.
+_WALK_INLINE_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,7 @@ async def load_image(
     fetcher: ImageFetcher | None = None,
     index: int | None = None,
 ) -> ImageBlob:
-    """Read, size-check and type-check one image.
+    """Read, size-check, type-check and completeness-check one image.
 
     ``filename`` overrides the derived name (its extension is still fixed to match the bytes).
     ``index`` (1-based) only makes messages name the image's position in a list.
@@ -278,7 +284,9 @@ async def load_image(
                 "a data: URI, an http(s) URL, a file path or a binary file object",
             )
         )
-    return _finish(data, name, declared, index)
+    blob = _finish(data, name, declared, index)
+    await _check_complete(blob, _subject(index, name))
+    return blob
 
 
 def _finish(data: bytes, name: str | None, declared: str | None, index: int | None) -> ImageBlob:
@@ -292,6 +300,16 @@ def _finish(data: bytes, name: str | None, declared: str | None, index: int | No
             f"{_describe_unknown(data, declared)}; supported types: {supported_types_text()}"
         )
     return ImageBlob(data=data, mime_type=mime, filename=fit_filename(name, mime))
+
+
+async def _check_complete(blob: ImageBlob, subject: str) -> None:
+    """Refuse bytes that start like an image of their type but are cut short or broken."""
+    if blob.size > _WALK_INLINE_BYTES:
+        problem = await asyncio.to_thread(structure_problem, blob.data, blob.mime_type)
+    else:
+        problem = structure_problem(blob.data, blob.mime_type)
+    if problem is not None:
+        raise ImageError(f"{subject} is truncated or corrupt: {problem}")
 
 
 def _from_bytes(source: bytes | bytearray | memoryview, subject: str, max_bytes: int) -> bytes:

@@ -13,6 +13,7 @@ import aiohttp
 from .browser import Credentials, origin_of
 from .config import ClientSettings
 from .errors import SiteTimeoutError, SiteUnreachableError, StreamError, UpstreamError
+from .safe_fetch import redact_url
 from .site_errors import error_for_response
 
 log = logging.getLogger(__name__)
@@ -90,14 +91,16 @@ class Transport:
                 location = urljoin(url, response.headers["Location"])
                 response.release()
                 log.info(
-                    "the site moved %s to %s; re-sending there", origin_of(url), origin_of(location)
+                    "the site moved %s to %s; re-sending there",
+                    redact_url(origin_of(url)),
+                    redact_url(origin_of(location)),
                 )
                 url = location
                 continue
             if response.status != 200:
                 raise await self._error(response)
             return OpenedStream(response, url)
-        raise UpstreamError(f"more than {MAX_REDIRECTS} redirects from {url}")
+        raise UpstreamError(f"more than {MAX_REDIRECTS} redirects from {redact_url(url)}")
 
     async def _send(
         self, method: str, url: str, body: bytes, referer_path: str
@@ -115,17 +118,22 @@ class Transport:
         self, request: Awaitable[aiohttp.ClientResponse], url: str
     ) -> aiohttp.ClientResponse:
         try:
-            return await asyncio.wait_for(request, self._settings.first_byte_timeout)
+            async with asyncio.timeout(self._settings.first_byte_timeout):
+                return await request
         except TimeoutError as exc:
             raise SiteTimeoutError(
-                f"no answer from {origin_of(url)} within {self._settings.first_byte_timeout:.0f} s"
+                f"no answer from {redact_url(origin_of(url))} within "
+                f"{self._settings.first_byte_timeout:.0f} s"
             ) from exc
         except aiohttp.ClientError as exc:
-            raise SiteUnreachableError(f"could not reach {origin_of(url)}: {exc}") from exc
+            raise SiteUnreachableError(
+                f"could not reach {redact_url(origin_of(url))}: {exc}"
+            ) from exc
 
     async def _error(self, response: aiohttp.ClientResponse) -> Exception:
         try:
-            raw = await asyncio.wait_for(response.content.read(_MAX_ERROR_BODY), 10)
+            async with asyncio.timeout(10):
+                raw = await response.content.read(_MAX_ERROR_BODY)
         except (TimeoutError, aiohttp.ClientError):
             raw = b""
         finally:
@@ -139,7 +147,10 @@ class Transport:
         try:
             while True:
                 try:
-                    chunk = await asyncio.wait_for(response.content.readany(), wait)
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancellation
+                    # that lands as a chunk arrives, and an aborted job would stream on.
+                    async with asyncio.timeout(wait):
+                        chunk = await response.content.readany()
                 except TimeoutError as exc:
                     raise SiteTimeoutError(f"the reply stalled for {wait:.0f} s") from exc
                 except aiohttp.ClientError as exc:
@@ -172,10 +183,12 @@ class Transport:
         if response.status >= 400:
             raise await self._error(response)
         try:
-            return await asyncio.wait_for(response.text(), self._settings.idle_timeout)
+            async with asyncio.timeout(self._settings.idle_timeout):
+                return await response.text()
         except TimeoutError as exc:
-            raise SiteTimeoutError(f"reading {url} took too long") from exc
+            # Messages get logged: no credentials, and no query (presigned upload URLs).
+            raise SiteTimeoutError(f"reading {redact_url(url)} took too long") from exc
         except aiohttp.ClientError as exc:
-            raise SiteUnreachableError(f"reading {url} failed: {exc}") from exc
+            raise SiteUnreachableError(f"reading {redact_url(url)} failed: {exc}") from exc
         finally:
             response.release()

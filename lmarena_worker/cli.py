@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
-from arq.worker import run_worker
+from .log_privacy import configure_logging
 
 
 def main() -> None:
@@ -16,14 +15,13 @@ def main() -> None:
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     args = parser.parse_args()
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # DevTools frames carry cookies and tokens: never log them, even at DEBUG.
-    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.root.level))
-    from .settings import WorkerSettings  # after logging is set up: importing reads the env
+    # Root handler with the privacy filter: arq would log prompts, replies and image URLs.
+    configure_logging(args.log_level)
+    from .settings import WorkerConfig, redis_pool, worker_options  # reads the env
+    from .worker import LMArenaWorker
 
-    run_worker(WorkerSettings)  # type: ignore[arg-type]
+    config = WorkerConfig()
+    LMArenaWorker(redis_pool=redis_pool(config), **worker_options(config)).run()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,23 @@ WAKE_CHANNEL = "lmarena:wake"
 HEARTBEAT_INTERVAL = 1.0  # seconds between heartbeats
 HEARTBEAT_TTL = 5  # seconds; a worker silent this long is down
 MODELS_TTL = 300  # seconds; the worker refreshes the list with every heartbeat
+# job id -> id of the worker running it (see queue_gate: waiting = queue size - running)
+RUNNING_KEY = "lmarena:running"
+
+
+def job_state_key(job_id: str) -> str:
+    """A job's fate, set once: ``started:<worker id>`` or ``cancelled``."""
+    return f"lmarena:job:{job_id}:state"
+
+
+def job_delivered_key(job_id: str) -> str:
+    """Set by the API once it delivered the job's reply: its stored result may go."""
+    return f"lmarena:job:{job_id}:delivered"
+
+
+def worker_alive_key(worker_id: str) -> str:
+    """Exists while the worker beats (TTL ``HEARTBEAT_TTL``); its jobs die with it."""
+    return f"lmarena:worker:{worker_id}:alive"
 
 
 def events_channel(job_id: str) -> str:
@@ -139,9 +156,8 @@ class StartedEvent(_Event):
     """The worker picked the job up (the queue wait is over)."""
 
     type: Literal["started"] = "started"
-    # Which worker runs the job, as its heartbeat names it: a restarted worker is another one.
-    worker_pid: int | None = None
-    worker_started_at: float | None = None
+    # Which worker runs the job (its liveness key tells whether it still does).
+    worker_id: str
 
 
 class DoneEvent(_Event):
@@ -178,6 +194,7 @@ WorkerState = Literal["booting", "ready", "degraded", "stopping"]
 
 class Heartbeat(_Model):
     state: WorkerState
+    worker_id: str
     pid: int
     started_at: float
     updated_at: float

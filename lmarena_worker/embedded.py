@@ -10,27 +10,21 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
-import arq.worker
 import fakeredis
 from arq.connections import ArqRedis
-from arq.worker import Worker
 
 from lmarena_client import Client
 
 from .contract import QUEUE_NAME
 from .settings import WorkerConfig, worker_options
+from .worker import LMArenaWorker
 
 log = logging.getLogger(__name__)
 
 
 class _FakeArqRedis(fakeredis.aioredis.FakeAsyncRedisMixin, ArqRedis):  # type: ignore[misc]
     """arq's Redis client over a fakeredis server."""
-
-
-async def _skip_redis_info(_redis: Any, log_func: Any) -> None:
-    log_func("in-memory broker: redis info skipped")
 
 
 class InMemoryBroker:
@@ -48,11 +42,9 @@ class InMemoryBroker:
 @contextlib.asynccontextmanager
 async def running_worker(
     broker: InMemoryBroker, client: Client, config: WorkerConfig | None = None
-) -> AsyncIterator[Worker]:
+) -> AsyncIterator[LMArenaWorker]:
     """Run the worker as a task of this event loop until the block ends."""
-    # fakeredis has no INFO command, which arq only uses to log server details at startup.
-    arq.worker.log_redis_info = _skip_redis_info  # type: ignore[attr-defined,assignment]
-    worker = Worker(
+    worker = LMArenaWorker(
         redis_pool=broker.pool(),
         handle_signals=False,
         ctx={"client": client},

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from lmarena_client import Client, ReplyStream
 from lmarena_client.errors import LMArenaError
 from lmarena_client.protocol import ReasoningDelta, TextDelta
 
+from . import queue_gate
 from .contract import (
     ChatJob,
     DoneEvent,
@@ -32,17 +34,31 @@ log = logging.getLogger(__name__)
 async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     """Run one chat turn, publishing numbered events; returns the JobOutcome as a dict."""
     job = ChatJob.model_validate(payload)
+    refusal = await _claim(ctx)
+    if refusal is not None:
+        return JobOutcome(error=refusal).model_dump()
+    return (await _run_chat(ctx, job)).model_dump()
+
+
+async def _claim(ctx: dict[str, Any]) -> ErrorInfo | None:
+    """Take the job through the queue gate; an ErrorInfo when it must not run."""
+    try:
+        found = await queue_gate.start(ctx["redis"], ctx["job_id"], ctx["worker_id"])
+    except (RedisError, OSError) as exc:
+        return ErrorInfo(kind="unavailable", message=f"the queue (Redis) failed: {exc}")
+    if found is None:
+        return None
+    if found.cancelled:
+        return ErrorInfo(kind="cancelled", message="the job was cancelled before it started")
+    log.warning("job %s was started by a worker before; not run again", ctx["job_id"])
+    return ErrorInfo(kind="unavailable", message="a worker had started this job; not run twice")
+
+
+async def _run_chat(ctx: dict[str, Any], job: ChatJob) -> JobOutcome:
     events = EventPublisher(ctx["redis"], ctx["job_id"])
     client: Client = ctx["client"]
     started = time.perf_counter()
-    status = ctx.get("status")
-    await events.publish(
-        StartedEvent(
-            seq=events.next_seq(),
-            worker_pid=os.getpid(),
-            worker_started_at=status.started_at if status is not None else None,
-        )
-    )
+    await events.publish(StartedEvent(seq=events.next_seq(), worker_id=ctx["worker_id"]))
     stream: ReplyStream | None = None
     try:
         stream = await _open(client, job)
@@ -64,10 +80,10 @@ async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         outcome = JobOutcome(error=info)
         await events.publish(ErrorEvent(seq=events.next_seq(), error=info))
     except asyncio.CancelledError:
-        # Aborted (the client left) or the worker is shutting down: say so, then stop.
+        # The client left (nobody reads this) or the worker is stopping: say so, then stop.
         info = ErrorInfo(
-            kind="cancelled",
-            message="the job was cancelled",
+            kind="unavailable",
+            message="the worker stopped while writing this reply",
             partial_text=stream.text if stream is not None else "",
         )
         await asyncio.shield(events.publish(ErrorEvent(seq=events.next_seq(), error=info)))
@@ -78,7 +94,7 @@ async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         time.perf_counter() - started,
         "ok" if outcome.error is None else outcome.error.kind,
     )
-    return outcome.model_dump()
+    return outcome
 
 
 async def _open(client: Client, job: ChatJob) -> ReplyStream:
@@ -93,8 +109,11 @@ async def _open(client: Client, job: ChatJob) -> ReplyStream:
 
 async def _relay(stream: ReplyStream, events: EventPublisher) -> None:
     session_sent = False
+    task = asyncio.current_task()
     async with stream:
         async for event in stream.events():
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError  # an abort swallowed below us must still stop us
             if not isinstance(event, TextDelta | ReasoningDelta):
                 continue
             session = None if session_sent else stream.evaluation_session_id
@@ -108,6 +127,9 @@ async def _relay(stream: ReplyStream, events: EventPublisher) -> None:
 async def upload(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     """Load and upload one image; returns the JobOutcome (attachment or error) as a dict."""
     job = UploadJob.model_validate(payload)
+    refusal = await _claim(ctx)
+    if refusal is not None:
+        return JobOutcome(error=refusal).model_dump()
     client: Client = ctx["client"]
     try:
         uploaded = await client.upload_image(job.source, job.filename, model=job.model)

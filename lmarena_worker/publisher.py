@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
+
+from redis.exceptions import RedisError
 
 from .contract import DoneEvent, ErrorEvent, ReasoningEvent, StartedEvent, TextEvent, events_channel
 
+log = logging.getLogger(__name__)
 Event = StartedEvent | TextEvent | ReasoningEvent | DoneEvent | ErrorEvent
 
 
@@ -27,4 +31,9 @@ class EventPublisher:
         return seq
 
     async def publish(self, event: Event) -> None:
-        await self._redis.publish(self._channel, event.model_dump_json())
+        """Publish, or lose the event while Redis is away: the job goes on, and the API
+        repairs a gap from the job's stored result."""
+        try:
+            await self._redis.publish(self._channel, event.model_dump_json())
+        except (RedisError, OSError) as exc:
+            log.warning("event %d of %s not published: %s", event.seq, self._channel, exc)

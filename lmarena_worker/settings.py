@@ -1,4 +1,4 @@
-"""arq settings of the worker: ``arq lmarena_worker.WorkerSettings`` or ``lmarena-worker``."""
+"""Worker settings: ``lmarena-worker`` (``run``) or ``arq lmarena_worker.WorkerSettings``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from arq import func
 from arq.connections import RedisSettings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.exceptions import RedisError
 
 from lmarena_client import Client
 
-from . import jobs, redis_outages, status, wakeup
-from .contract import HEARTBEAT_KEY, JOB_CHAT, JOB_UPLOAD, QUEUE_NAME
+from . import jobs, queue_gate, status
+from .contract import HEARTBEAT_KEY, JOB_CHAT, JOB_UPLOAD, QUEUE_NAME, worker_alive_key
 
 log = logging.getLogger(__name__)
 
@@ -26,34 +27,40 @@ class WorkerConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LM_ARENA_", extra="ignore")
 
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="The Redis the API uses too.")
+    redis_timeout: float = Field(
+        2.0, gt=0, description="Seconds before an unanswered Redis command fails."
+    )
     worker_max_jobs: int = Field(32, ge=1, description="Chats streamed at once by one browser.")
     job_timeout: float = Field(600.0, gt=0, description="Longest a chat job may run (seconds).")
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """Create the Client and start the heartbeat, the supervisor and the wake-up listener."""
+    """Create the Client and start the heartbeat and the supervisor."""
     worker_status = status.WorkerStatus()
     client = ctx.get("client") or Client()
-    ctx.update(client=client, status=worker_status)
+    ctx.update(client=client, status=worker_status, worker_id=worker_status.worker_id)
     redis = ctx["redis"]
+    await status.write_heartbeat(redis, worker_status)  # alive before the first job claims
     ctx["tasks"] = [
         asyncio.create_task(status.beat(redis, worker_status), name="heartbeat"),
         asyncio.create_task(status.supervise(redis, client, worker_status), name="supervisor"),
-        asyncio.create_task(wakeup.listen(redis), name="wake-listener"),
     ]
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     """Stop the background tasks, mark the worker gone, close the browser."""
-    if "status" in ctx:
-        ctx["status"].state = "stopping"
+    worker_status: status.WorkerStatus | None = ctx.get("status")
+    if worker_status is not None:
+        worker_status.state = "stopping"
     for task in ctx.get("tasks", []):
         task.cancel()
     for task in ctx.get("tasks", []):
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    with contextlib.suppress(Exception):  # Redis may be gone already; the key expires anyway
-        await ctx["redis"].delete(HEARTBEAT_KEY)
+    if worker_status is not None:
+        # Gone at once for the API (its streams end now); the keys would expire anyway.
+        with contextlib.suppress(RedisError, OSError):
+            await ctx["redis"].delete(HEARTBEAT_KEY, worker_alive_key(worker_status.worker_id))
     if "client" in ctx:
         await ctx["client"].close()
 
@@ -64,6 +71,12 @@ async def job_started(ctx: dict[str, Any]) -> None:
 
 async def job_ended(ctx: dict[str, Any]) -> None:
     ctx["status"].active_jobs -= 1
+
+
+async def job_finished(ctx: dict[str, Any]) -> None:
+    """After arq recorded the result and dropped the job from its queue."""
+    with contextlib.suppress(RedisError, OSError):  # the keys expire, and the reaper cleans up
+        await queue_gate.finished(ctx["redis"], ctx["job_id"])
 
 
 def worker_options(config: WorkerConfig) -> dict[str, Any]:
@@ -78,19 +91,27 @@ def worker_options(config: WorkerConfig) -> dict[str, Any]:
         "on_shutdown": shutdown,
         "on_job_start": job_started,
         "on_job_end": job_ended,
+        "after_job_end": job_finished,
         "max_jobs": config.worker_max_jobs,
         "allow_abort_jobs": True,
-        # Jobs are picked up through wake-ups; polling is the fallback and the abort check.
+        # LMArenaWorker picks jobs up through wake-ups; polling is the fallback and abort check.
         "poll_delay": 0.25,
         # A chat must never be replayed into the browser after a crash or a shutdown.
         "retry_jobs": False,
-        "keep_result": 600,
+        # Results (arq stores the job's arguments with them) serve the API's repair path only;
+        # the API deletes each one once it delivered it.
+        "keep_result": 60,
+        "log_results": False,  # replies stay out of the logs
         "health_check_interval": 5,
     }
 
 
-wakeup.install()
-redis_outages.install()
+def redis_pool(config: WorkerConfig) -> Any:
+    from .redis_client import connect
+
+    return connect(config.redis_url, config.redis_timeout)
+
+
 _config = WorkerConfig()
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from redis.exceptions import RedisError
 from lmarena_client import Client
 from lmarena_client.errors import LMArenaError
 
+from . import queue_gate
 from .contract import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_KEY,
@@ -23,6 +25,7 @@ from .contract import (
     Heartbeat,
     ModelList,
     WorkerState,
+    worker_alive_key,
 )
 from .outcomes import model_card
 
@@ -35,6 +38,7 @@ SUPERVISE_INTERVAL = 15.0
 @dataclass
 class WorkerStatus:
     state: WorkerState = "booting"
+    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     detail: str = ""
     started_at: float = field(default_factory=time.time)
     active_jobs: int = 0
@@ -43,6 +47,7 @@ class WorkerStatus:
     def heartbeat(self) -> Heartbeat:
         return Heartbeat(
             state=self.state,
+            worker_id=self.worker_id,
             pid=os.getpid(),
             started_at=self.started_at,
             updated_at=time.time(),
@@ -53,16 +58,28 @@ class WorkerStatus:
 
 async def beat(redis: Any, status: WorkerStatus) -> None:
     """Write the heartbeat (and the model list, so a restarted Redis has it again within a
-    beat) every HEARTBEAT_INTERVAL; runs until cancelled."""
+    beat) every HEARTBEAT_INTERVAL, and reap the jobs of dead workers; runs until cancelled."""
     while True:
         await write_heartbeat(redis, status)
+        await reap_dead_workers(redis)
         await asyncio.sleep(HEARTBEAT_INTERVAL)
+
+
+async def reap_dead_workers(redis: Any) -> None:
+    try:
+        reaped = await queue_gate.reap(redis)
+    except (RedisError, OSError) as exc:
+        log.warning("dead workers' jobs not reaped: %s", exc)
+        return
+    if reaped:
+        log.warning("%d job(s) of a stopped worker dropped from the queue", len(reaped))
 
 
 async def write_heartbeat(redis: Any, status: WorkerStatus) -> None:
     try:
         async with redis.pipeline(transaction=False) as pipe:
             pipe.set(HEARTBEAT_KEY, status.heartbeat().model_dump_json(), ex=HEARTBEAT_TTL)
+            pipe.set(worker_alive_key(status.worker_id), status.state, ex=HEARTBEAT_TTL)
             if status.models_json is not None:
                 pipe.set(MODELS_KEY, status.models_json, ex=MODELS_TTL)
             await pipe.execute()

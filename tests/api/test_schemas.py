@@ -136,3 +136,80 @@ def test_bad_session_id() -> None:
             }
         )
     assert caught.value.param == "conversation.evaluationSessionId"
+
+
+def _chat_with_part(part: object) -> dict:  # type: ignore[type-arg]
+    content = [{"type": "text", "text": "look"}, part]
+    return {"model": "m", "messages": [{"role": "user", "content": content}]}
+
+
+@pytest.mark.parametrize(
+    ("part", "param", "says"),
+    [
+        ({"type": "text"}, "messages[0].content[1].text", "required"),
+        ({"type": "text", "text": 5}, "messages[0].content[1].text", "must be a string"),
+        ({"type": "text", "text": None}, "messages[0].content[1].text", "must be a string"),
+        ({"type": "image_url"}, "messages[0].content[1].image_url", "required"),
+        ({"type": "image_url", "image_url": 5}, "messages[0].content[1].image_url", "object"),
+        (
+            {"type": "image_url", "image_url": "https://x.test/a.png"},
+            "messages[0].content[1].image_url",
+            "must be an object, not a string",
+        ),
+        (
+            {"type": "image_url", "image_url": {}},
+            "messages[0].content[1].image_url.url",
+            "required",
+        ),
+        (
+            {"type": "image_url", "image_url": {"url": 5}},
+            "messages[0].content[1].image_url.url",
+            "must be a string",
+        ),
+        (
+            {"type": "image_url", "image_url": {"url": ""}},
+            "messages[0].content[1].image_url.url",
+            "empty",
+        ),
+        ({"type": "input_audio"}, "messages[0].content[1].type", "'input_audio' is not supported"),
+        ({"type": 5}, "messages[0].content[1].type", "must be a string"),
+        ({"text": "no type"}, "messages[0].content[1].type", "required"),
+        (5, "messages[0].content[1]", "must be an object"),
+        ("look", "messages[0].content[1]", "must be an object"),
+        (["text"], "messages[0].content[1]", "must be an object"),
+        (None, "messages[0].content[1]", "must be an object"),
+    ],
+)
+def test_a_malformed_content_part_is_named_exactly(part: object, param: str, says: str) -> None:
+    with pytest.raises(ApiError) as caught:
+        turn(_chat_with_part(part))
+    error = caught.value
+    assert error.status == 400
+    assert error.param == param
+    assert error.message.startswith(f"{param}: "), error.message
+    assert says in error.message, error.message
+    for jargon in ("Input should", "instance of", "ImageUrl", "TextPart", "dictionary"):
+        assert jargon not in error.message
+
+
+@pytest.mark.parametrize(
+    ("content", "says"), [(5, "a string or a list of content parts"), ({"a": 1}, "not an object")]
+)
+def test_content_of_the_wrong_kind_is_named(content: object, says: str) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_request({"model": "m", "messages": [{"role": "user", "content": content}]})
+    assert caught.value.param == "messages[0].content"
+    assert says in caught.value.message
+
+
+def test_other_part_types_in_earlier_messages_are_ignored() -> None:
+    t = turn(
+        {
+            "model": "m",
+            "messages": [
+                {"role": "assistant", "content": [{"type": "refusal", "refusal": "no"}]},
+                {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+            ],
+        }
+    )
+    assert t.text == "hi"

@@ -105,7 +105,9 @@ def test_worker_healthcheck_reads_the_heartbeat(
     conn = redis.Redis.from_url(redis_url)
     conn.delete(HEARTBEAT_KEY)
     if state is not None:
-        beat = Heartbeat(state=state, pid=1, started_at=time.time(), updated_at=time.time())  # type: ignore[arg-type]
+        beat = Heartbeat(
+            state=state, worker_id="w", pid=1, started_at=time.time(), updated_at=time.time()
+        )  # type: ignore[arg-type]
         conn.set(HEARTBEAT_KEY, beat.model_dump_json())
     command = services["worker"]["healthcheck"]["test"]
     assert command[:2] == ["CMD", "python"]

@@ -1,5 +1,6 @@
 """No secret in the logs, even at DEBUG: API keys (good or bad), the site's cookies (the
-Supabase-style auth cookie, ``cf_clearance``), reCAPTCHA tokens.
+Supabase-style auth cookie, ``cf_clearance``), reCAPTCHA tokens. And no prompt, reply or URL
+credentials in the worker's INFO log (the last test).
 
 The stack runs with ``LM_ARENA_API_KEYS`` and ``--log-level DEBUG`` for the API and the worker;
 the fake site puts a Cloudflare-style challenge in front (so ``cf_clearance`` is issued), and
@@ -24,15 +25,18 @@ import websockets
 from tests.faults.helpers import (
     MODEL,
     PNG_1X1,
+    LocalServer,
     Stack,
     chat_body,
     chromium_pids,
     cmdline,
     full_log,
     inject,
+    redis_client,
     start_stack,
     stream_chat,
 )
+from tests.processes import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -172,3 +176,70 @@ def test_image_upload_behind_the_challenge(secret_stack: Stack) -> None:
     answer 403 and uploads become unavailable (503)."""
     resp = _image_chat(secret_stack.api_url)
     assert resp.status_code == 200, resp.text
+
+
+# First in the prompt: arq cuts the job arguments it logs after 80 characters.
+PROMPT_MARKER = "pv-marker-5e0c17"
+# Distinct: the word "password" alone is in the log already (Chromium's --password-store flag).
+IMAGE_USER, IMAGE_PASSWORD = "lmuser-a41d", "password-3f9a1c"
+
+
+def _chat_with_image(api: str, image_url: str) -> str:
+    content = [
+        {"type": "text", "text": f"{PROMPT_MARKER} what is in this picture?"},
+        {"type": "image_url", "image_url": {"url": image_url}},
+    ]
+    resp = httpx.post(f"{api}/v1/chat/completions", json=chat_body(content), timeout=60)
+    assert resp.status_code == 200, resp.text
+    reply: str = resp.json()["choices"][0]["message"]["content"]
+    return reply
+
+
+def _event_channels(pubsub: Any) -> set[str]:
+    """Channels of the events published while ``pubsub`` listened (the job ids are in them)."""
+    channels: set[str] = set()
+    while (message := pubsub.get_message(timeout=1)) is not None:
+        if message["type"] == "pmessage":
+            channels.add(message["channel"].decode())
+    return channels
+
+
+def test_worker_info_log_holds_no_prompt_reply_or_url_credentials() -> None:
+    """arq logs each job's arguments at INFO (a chat's prompt, an upload's image URL) and, with
+    ``log_results``, each result (the reply). The worker's INFO log keeps the job ids and
+    function names and loses the prompt, the reply and the ``user:password`` of the image URL;
+    the worker still fetched the image with them."""
+    private = {"LM_ARENA_ALLOW_PRIVATE_IMAGE_URLS": "1"}  # the image server is on loopback
+    stack = start_stack(worker_env=private, api_env=private)  # INFO, the default level
+    try:
+        with LocalServer("127.0.0.1") as images:
+            events = redis_client(stack.redis_url).pubsub()
+            events.psubscribe("lmarena:events:*")
+            assert events.get_message(timeout=5)["type"] == "psubscribe"
+            url = f"http://{IMAGE_USER}:{IMAGE_PASSWORD}@127.0.0.1:{images.port}/img.png"
+            reply = _chat_with_image(stack.api_url, url)
+            (channel,) = _event_channels(events)
+            events.close()
+            assert images.hits == ["/img.png"], images.hits
+        job_id = channel.removeprefix("lmarena:events:")
+        # The job's end line comes after the reply went out.
+        wait_until(lambda: f"{job_id}:chat ●" in full_log(stack.worker), 10, "the job's end line")
+    finally:
+        stack.stop()
+    log = full_log(stack.worker)
+    assert " INFO " in log and " DEBUG " not in log, log[-2000:]
+    assert re.search(r"\S+:upload\(", log), log[-3000:]  # the upload job's start line
+    assert f"{job_id}:chat(" in log, log[-3000:]
+    assert PROMPT_MARKER in reply  # the fake echoes the prompt: a logged reply would show it
+    found = [
+        what
+        for what, text in (
+            ("the prompt", PROMPT_MARKER),
+            ("the reply", reply),
+            ("the reply's start", reply[:24]),
+            ("the image URL's user", IMAGE_USER),
+            ("the image URL's password", IMAGE_PASSWORD),
+        )
+        if text in log
+    ]
+    assert not found, f"{', '.join(found)} in the worker's INFO log:\n{log[-3000:]}"

@@ -81,7 +81,9 @@ async def test_a_full_queue_is_429_with_retry_after(redis_proc: Proc) -> None:
     now = time.time()
     await pool.set(
         HEARTBEAT_KEY,
-        Heartbeat(state="ready", pid=1, started_at=now, updated_at=now).model_dump_json(),
+        Heartbeat(
+            state="ready", worker_id="w", pid=1, started_at=now, updated_at=now
+        ).model_dump_json(),
     )
     card = ModelCard(
         id="m", text_output=True, vision=False, image_output=False, multiple_images=False
@@ -92,7 +94,7 @@ async def test_a_full_queue_is_429_with_retry_after(redis_proc: Proc) -> None:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api") as http,
+        httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http,
     ):
         resp = await http.post(
             "/v1/chat/completions",

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import io
 import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -27,35 +26,10 @@ from lmarena_client.images import (
     sniff_image_type,
 )
 
+# Complete tiny images: the loader refuses truncated ones (tests/unit/test_image_structure.py).
+from .tiny_images import BMP, GIF, JPEG, PNG, TIFF_BE, TIFF_LE, WEBP
+
 LIMIT = 10 * 1024 * 1024
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-
-def make_png(width: int = 1, height: int = 1) -> bytes:
-    """A valid RGB PNG of one colour."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(rows))
-        + _chunk(b"IEND", b"")
-    )
-
-
-PNG = make_png()
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
-WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00" + bytes(10)
-BMP = (
-    b"BM" + struct.pack("<IHHI", 58, 0, 0, 54) + struct.pack("<IiiHH", 40, 1, 1, 1, 24) + bytes(28)
-)
-TIFF_LE = b"II*\x00\x08\x00\x00\x00" + bytes(8)
-TIFF_BE = b"MM\x00*\x00\x00\x00\x08" + bytes(8)
 
 
 def ftyp(major: bytes, *compatible: bytes) -> bytes:

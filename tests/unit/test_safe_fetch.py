@@ -37,7 +37,8 @@ from lmarena_client.safe_fetch import (
     redact_url,
 )
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+from .tiny_images import PNG  # complete: load_image refuses truncated images
+
 LIMIT = 1024 * 1024
 
 # -- the address table ------------------------------------------------------------------------

@@ -1,8 +1,6 @@
-import inspect
 import subprocess
 import sys
 
-import arq.worker
 import pytest
 from pydantic import ValidationError
 
@@ -23,7 +21,7 @@ from lmarena_worker.contract import (
 @pytest.mark.parametrize(
     "event",
     [
-        StartedEvent(seq=0),
+        StartedEvent(seq=0, worker_id="w1"),
         TextEvent(seq=1, text="héllo\n"),
         ReasoningEvent(seq=2, text="hmm"),
         DoneEvent(seq=3, result=ChatResult(text="x", evaluation_session_id="s")),
@@ -55,22 +53,18 @@ def test_channel_names_are_per_job() -> None:
     assert events_channel("a").startswith("lmarena:events:")
 
 
-def test_contract_imports_no_browser_code() -> None:
-    code = "import sys, lmarena_worker.contract; print('nodriver' in sys.modules)"
+@pytest.mark.parametrize("module", ["contract", "queue_gate", "redis_client", "log_privacy"])
+def test_modules_the_api_imports_hold_no_browser_code(module: str) -> None:
+    code = f"import sys, lmarena_worker.{module}; print('nodriver' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_api_app_imports_no_browser_code() -> None:
     code = (
-        "import sys, lmarena_api.app; "
+        "import sys, lmarena_api.app, lmarena_api.launcher; "
         "print(sorted(m for m in sys.modules if m.startswith(('nodriver', 'lmarena_client.browser',"
         " 'lmarena_worker.jobs'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_arq_still_polls_through_the_module_level_poll() -> None:
-    # lmarena_worker.wakeup replaces arq.worker.poll; this breaks loudly if arq stops using it.
-    assert "poll(self.poll_delay_s)" in inspect.getsource(arq.worker.Worker.main)

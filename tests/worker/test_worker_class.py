@@ -1,0 +1,113 @@
+"""``LMArenaWorker`` on a real redis-server: woken at once, alive through a Redis outage, and
+arq itself left untouched."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import arq.worker
+from arq.connections import ArqRedis
+from arq.jobs import Job
+
+from lmarena_worker.contract import QUEUE_NAME, WAKE_CHANNEL
+from lmarena_worker.redis_client import connect
+from lmarena_worker.worker import LMArenaWorker
+from tests.processes import free_port, start_redis
+
+
+async def echo(ctx: dict[str, Any], value: str) -> str:
+    return value
+
+
+@contextlib.asynccontextmanager
+async def running(url: str, **options: Any) -> AsyncIterator[LMArenaWorker]:
+    worker = LMArenaWorker(
+        functions=[arq.worker.func(echo, name="echo")],
+        redis_pool=connect(url, timeout=2),
+        queue_name=QUEUE_NAME,
+        handle_signals=False,
+        **options,
+    )
+    task = asyncio.create_task(worker.async_run())
+    try:
+        yield worker
+    finally:
+        await worker.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_a_wake_up_starts_a_job_without_waiting_for_the_poll() -> None:
+    server = start_redis()
+    pool: ArqRedis = connect(server.extra["url"], timeout=2)
+    try:
+        async with running(server.extra["url"], poll_delay=3600) as worker:
+            await asyncio.sleep(0.2)  # past the first poll, into the hour-long wait
+            job = await pool.enqueue_job("echo", "hi", _queue_name=QUEUE_NAME)
+            assert job is not None
+            await pool.publish(WAKE_CHANNEL, b"1")
+            assert await job.result(timeout=10, poll_delay=0.05) == "hi"
+            assert worker.jobs_complete == 1
+    finally:
+        await pool.aclose()
+        server.stop()
+
+
+async def test_the_worker_lives_through_a_redis_outage() -> None:
+    port = free_port()
+    server = start_redis(port)
+    url = server.extra["url"]
+    async with running(url, poll_delay=0.05) as worker:
+        await asyncio.sleep(0.2)
+        server.stop()
+        await asyncio.sleep(1.5)  # several failed polls: arq's own loop would have ended
+        assert worker.main_task is not None and not worker.main_task.done()
+        server = start_redis(port)
+        pool: ArqRedis = connect(url, timeout=2)
+        try:
+            job = await pool.enqueue_job("echo", "back", _queue_name=QUEUE_NAME)
+            assert job is not None
+            assert await job.result(timeout=20, poll_delay=0.05) == "back"
+        finally:
+            await pool.aclose()
+    server.stop()
+
+
+async def test_jobs_already_running_are_not_claimed_again() -> None:
+    server = start_redis()
+    pool: ArqRedis = connect(server.extra["url"], timeout=2)
+    try:
+        async with running(server.extra["url"], poll_delay=3600) as worker:
+            job = await pool.enqueue_job("echo", "x", _queue_name=QUEUE_NAME, _job_id="j1")
+            assert isinstance(job, Job)
+            worker.tasks["j1"] = asyncio.get_running_loop().create_future()
+            await worker.start_jobs([b"j1"])
+            assert worker.job_counter == 0  # arq's claim was never attempted
+            assert not await pool.exists("arq:in-progress:j1")
+            worker.tasks.pop("j1").cancel()
+    finally:
+        await pool.aclose()
+        server.stop()
+
+
+def test_arq_hooks_the_subclass_relies_on_are_there() -> None:
+    assert "_poll_iteration" in vars(arq.worker.Worker)
+    assert list(inspect.signature(arq.worker.Worker.start_jobs).parameters) == ["self", "job_ids"]
+    assert "after_job_end" in inspect.signature(arq.worker.Worker).parameters
+
+
+def test_importing_the_worker_patches_nothing_in_arq() -> None:
+    code = (
+        "import arq.worker as w; before = dict(vars(w.Worker)); poll = w.poll; "
+        "import lmarena_worker.settings, lmarena_worker.worker, lmarena_worker.embedded; "
+        "print(before == dict(vars(w.Worker)) and poll is w.poll)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
