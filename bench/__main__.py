@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -90,6 +92,7 @@ async def queue_section(plan: Plan, quick: bool) -> tuple[list[Row], list[str]]:
         rows += await _splits(stack, session, plan)
         rows += memory_rows(stack)
         rows += await recovery.run(stack, session)
+        rows += await recovery.failover(stack, session, 3 if quick else 5)
     rows += await broker_steps.run(plan.steps)
     return rows, [overhead.summary_line(samples, path) for path in ("redis", "one process")]
 
@@ -117,7 +120,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (under a minute)")
     args = parser.parse_args()
-    asyncio.run(_main(args.quick))
+    # Identities of the bench's fake sites stay in this run, not in the user's state dir.
+    state_dir = os.environ["LM_ARENA_STATE_DIR"] = tempfile.mkdtemp(prefix="lmarena-bench-")
+    try:
+        asyncio.run(_main(args.quick))
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

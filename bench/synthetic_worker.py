@@ -41,7 +41,7 @@ from arq.constants import (
 )
 from arq.jobs import deserialize_job_raw, serialize_result
 
-from lmarena_worker import queue_gate
+from lmarena_worker import lease, queue_gate
 from lmarena_worker.contract import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_KEY,
@@ -67,6 +67,7 @@ from lmarena_worker.contract import (
 )
 
 MODEL_ID = "bench-relay"
+LEASE_TTL = 24 * 3600  # held for the whole bench run
 POLL = 0.25  # seconds between queue polls without a wake-up (as the real worker)
 MIN_TICK = 0.001  # the pacing loop sleeps at least this long
 KEEP_RESULT_MS = 600_000
@@ -161,6 +162,7 @@ class SyntheticWorker:
         self.redis = redis
         self.started_at = time.time()
         self.worker_id = f"synthetic-{uuid.uuid4().hex}"
+        self.lease_token = ""
         self.active: dict[str, Stream] = {}
         self.claimed: set[str] = set()
         self._due: list[tuple[float, int, str]] = []  # (when, tie-breaker, job id)
@@ -226,7 +228,10 @@ class SyntheticWorker:
         ]
         # The queue gate, as the real jobs pass it first thing.
         claimed = [s for s in streams if s is not None]
-        refusals = [await queue_gate.start(self.redis, s.job_id, self.worker_id) for s in claimed]
+        refusals = [
+            await queue_gate.start(self.redis, s.job_id, self.worker_id, self.lease_token)
+            for s in claimed
+        ]
         await self._start([s for s, no in zip(claimed, refusals, strict=True) if no is None])
 
     async def _start(self, streams: list[Stream]) -> None:
@@ -326,6 +331,10 @@ class SyntheticWorker:
 async def _run(redis_url: str) -> None:
     redis = aioredis.Redis.from_url(redis_url)
     worker = SyntheticWorker(redis)
+    held = await lease.acquire(redis, worker.worker_id, LEASE_TTL)  # the only worker of its run
+    if held is None:
+        raise RuntimeError("another worker holds the lease on this Redis")
+    worker.lease_token = held.token
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

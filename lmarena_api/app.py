@@ -135,6 +135,9 @@ async def ready(request: Request) -> JSONResponse:
         listing = await broker.models()
         checks["redis"] = "ok"
         checks["worker"] = beat.state if beat else "down"
+        checks["active_worker"] = beat.worker_id if beat else None
+        checks["active_worker_pid"] = beat.pid if beat else None
+        checks["standbys"] = beat.standbys if beat else 0
         checks["models"] = len(listing.models) if listing else 0
         checks["queue_depth"] = await broker.queue_depth()
     except (RedisError, OSError) as exc:
@@ -147,6 +150,8 @@ async def metrics(request: Request) -> Response:
     state = request.app.state
     try:
         state.metrics.queue_depth.set(await state.broker.queue_depth())
+        beat = await state.broker.heartbeat()
+        state.metrics.standbys.set(beat.standbys if beat else 0)
     except (RedisError, OSError):
         log.debug("queue depth unavailable for /metrics")
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

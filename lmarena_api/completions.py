@@ -18,6 +18,8 @@ _STATUS: dict[str, tuple[int, str, str | None]] = {
     "content_rejected": (400, "invalid_request_error", "content_rejected"),
     "model_not_found": (404, "invalid_request_error", "model_not_found"),
     "conversation_not_found": (404, "invalid_request_error", "conversation_not_found"),
+    # The chat's owner identity is gone for good: start a new chat (no evaluationSessionId).
+    "conversation_lost": (410, "invalid_request_error", "conversation_lost"),
     "too_large": (413, "invalid_request_error", "request_too_large"),
     "rate_limited": (429, "rate_limit_error", "rate_limit_exceeded"),
     "upstream": (502, "upstream_error", "upstream_error"),

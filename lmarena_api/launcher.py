@@ -118,6 +118,8 @@ async def _serve_in_one_process(settings: ApiSettings, fake_arena: bool, log_lev
         client_options: dict[str, Any] = {}
         if fake_arena:
             client_options = await stack.enter_async_context(_fake_site())
+            # The in-process fake forgets its users when it stops: keep no identity for it.
+            client_options["ephemeral"] = True
         client = Client(**client_options)
         await stack.enter_async_context(running_worker(broker, client))
         app = create_app(settings, redis=broker.pool())

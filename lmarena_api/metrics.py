@@ -19,6 +19,11 @@ class ApiMetrics:
             "lmarena_api_active_streams", "SSE streams open now", registry=r
         )
         self.queue_depth = Gauge("lmarena_api_queue_depth", "Jobs waiting in the queue", registry=r)
+        self.standbys = Gauge(
+            "lmarena_api_standby_workers",
+            "Workers waiting to take over (as of the heartbeat)",
+            registry=r,
+        )
         self.time_to_first_token = Histogram(
             "lmarena_api_time_to_first_token_seconds",
             "From request to the first text or reasoning delta",

@@ -23,6 +23,8 @@ from websockets.exceptions import WebSocketException
 from .chromium import ChromiumProcess, LaunchOptions, launch
 from .config import ClientSettings
 from .errors import BootstrapError, BrowserError, TokenMintError
+from .identity import Identity, IdentityStore, StoredCookie, identity_cookies
+from .identity_keeper import IdentityKeeper
 from .safe_fetch import redact_url
 
 log = logging.getLogger(__name__)
@@ -72,8 +74,9 @@ def origin_of(url: str) -> str:
 class BrowserSession:
     """Owns one Chromium process and its tab; all methods are safe to call concurrently."""
 
-    def __init__(self, settings: ClientSettings) -> None:
+    def __init__(self, settings: ClientSettings, identity: IdentityStore | None = None) -> None:
         self._settings = settings
+        self._identity = IdentityKeeper(identity)
         self._lock = asyncio.Lock()
         self._chromium: ChromiumProcess | None = None
         self._browser: Any = None
@@ -94,12 +97,20 @@ class BrowserSession:
     async def ensure_ready(self) -> PageSnapshot:
         """Bootstrap once; afterwards restart and bootstrap again only if Chromium died."""
         async with self._lock:
-            if self.page is not None and await self._healthy_locked():
+            healthy = await self._healthy_locked()
+            if self.page is not None and healthy:
                 return self.page
-            if self._chromium is not None:
-                log.warning("browser is not responding; restarting it")
-            await self._restart_locked()
+            if not healthy:
+                if self._chromium is not None:
+                    log.warning("browser is not responding; restarting it")
+                await self._restart_locked()
             return await self._bootstrap_locked()
+
+    async def launch(self) -> None:
+        """Start Chromium without loading the site (a standby's head start)."""
+        async with self._lock:
+            if not await self._healthy_locked():
+                await self._restart_locked()
 
     async def close(self) -> None:
         async with self._lock:
@@ -168,6 +179,7 @@ class BrowserSession:
             user_data_dir=str(self._chromium.user_data_dir),
         )
         self._tab = self._browser.main_tab
+        self._identity.new_browser()
         await self._send(cdp.page.enable())
         self._user_agent = await self._fix_user_agent()
         mode = "headless" if self._chromium.headless else "headful"
@@ -199,11 +211,11 @@ class BrowserSession:
     async def _bootstrap_locked(self) -> PageSnapshot:
         deadline = time.monotonic() + self._settings.bootstrap_timeout
         total = time.perf_counter()
-        url = self.origin + self._settings.boot_path
-        await self._step("navigate", self._send(cdp.page.navigate(url=url), 30.0))
-        await self._step("challenge and page load", self._pass_page(deadline))
-        await self._step("auth cookie", self._wait_auth_cookie(deadline))
-        await self._step("grecaptcha", self._wait_probe(deadline, "grecaptcha", "grecaptcha"))
+        for _ in range(2):  # a second round adopts an identity another process saved meanwhile
+            await self._identity.before_navigation(self._apply_identity_locked)
+            await self._load_page(deadline)
+            if await self._identity.after_bootstrap(await self._identity_locked()):
+                break
         href = str(await self._eval("location.href"))
         self.origin = origin_of(href)
         html = str(await self._eval("document.documentElement.outerHTML"))
@@ -211,6 +223,28 @@ class BrowserSession:
         elapsed = time.perf_counter() - total
         log.info("bootstrap done at %s in %.2f s", redact_url(self.origin), elapsed)
         return self.page
+
+    async def _load_page(self, deadline: float) -> None:
+        url = self.origin + self._settings.boot_path
+        await self._step("navigate", self._send(cdp.page.navigate(url=url), 30.0))
+        await self._step("challenge and page load", self._pass_page(deadline))
+        await self._step("auth cookie", self._wait_auth_cookie(deadline))
+        await self._step("grecaptcha", self._wait_probe(deadline, "grecaptcha", "grecaptcha"))
+
+    async def _identity_locked(self) -> Identity:
+        cookies = await self._send(cdp.network.get_cookies(urls=[self.origin + "/"]))
+        stored = (stored_cookie(cookie) for cookie in cookies)
+        return Identity(
+            cookies=identity_cookies(stored), origin=self._settings.origin, saved_at=time.time()
+        )
+
+    async def _apply_identity_locked(self, cookies: tuple[StoredCookie, ...]) -> None:
+        """Replace the browser's identity cookies with ``cookies`` (before a navigation)."""
+        for held in (await self._identity_locked()).cookies:
+            await self._send(
+                cdp.network.delete_cookies(name=held.name, domain=held.domain, path=held.path)
+            )
+        await self._send(cdp.network.set_cookies([cookie_param(c, self.origin) for c in cookies]))
 
     async def _step(self, name: str, work: Any) -> None:
         started = time.perf_counter()
@@ -307,3 +341,36 @@ class BrowserSession:
             detail = error.exception.description if error.exception else error.text
             raise BrowserError(f"page script failed: {detail}")
         return remote.value
+
+
+def stored_cookie(cookie: Any) -> StoredCookie:
+    """A DevTools cookie as the identity keeps it."""
+    same_site = cookie.same_site.value if cookie.same_site is not None else None
+    expires = cookie.expires if cookie.expires and cookie.expires > 0 else None
+    return StoredCookie(
+        name=cookie.name,
+        value=cookie.value,
+        domain=cookie.domain,
+        path=cookie.path,
+        expires=expires,
+        http_only=bool(cookie.http_only),
+        secure=bool(cookie.secure),
+        same_site=same_site,
+    )
+
+
+def cookie_param(cookie: StoredCookie, origin: str) -> Any:
+    """DevTools' form of a stored cookie; a host-only cookie goes back by URL, not domain."""
+    host_only = not cookie.domain.startswith(".")
+    scheme = urlsplit(origin).scheme
+    return cdp.network.CookieParam(
+        name=cookie.name,
+        value=cookie.value,
+        url=f"{scheme}://{cookie.domain}{cookie.path}" if host_only else None,
+        domain=None if host_only else cookie.domain,
+        path=cookie.path,
+        secure=cookie.secure,
+        http_only=cookie.http_only,
+        same_site=cdp.network.CookieSameSite(cookie.same_site) if cookie.same_site else None,
+        expires=cdp.network.TimeSinceEpoch(cookie.expires) if cookie.expires else None,
+    )

@@ -15,6 +15,7 @@ from .discovery import ModelInfo
 from .errors import (
     AuthError,
     CloudflareError,
+    ConversationLostError,
     EmptyMessageError,
     InputError,
     LMArenaError,
@@ -25,6 +26,8 @@ from .errors import (
     UpstreamError,
     VisionNotSupportedError,
 )
+from .identity import IdentityStore
+from .identity_file import FileIdentityStore, default_state_dir
 from .images import ImageBlob, ImageSource, load_image
 from .protocol import (
     RECAPTCHA_ACTION_CHAT,
@@ -72,11 +75,20 @@ class _RetryWith:
 class Client:
     """Talks to LMArena through one Chromium (identity, tokens) and aiohttp (API calls)."""
 
-    def __init__(self, settings: ClientSettings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: ClientSettings | None = None,
+        *,
+        identity_store: IdentityStore | None = None,
+        **overrides: Any,
+    ) -> None:
+        """``identity_store`` keeps the site identity between runs; by default a file in the
+        state dir, none when ephemeral, incognito or using a persistent browser profile."""
         if settings is not None and overrides:
             settings = ClientSettings(**{**settings.model_dump(), **overrides})
         self.settings = settings or ClientSettings(**overrides)
-        self.browser = BrowserSession(self.settings)
+        store = identity_store or default_identity_store(self.settings)
+        self.browser = BrowserSession(self.settings, store)
         self.transport = Transport(self.settings, self._credentials)
         self.tokens = TokenSupply(self.browser.mint_token)
         self.uploader = Uploader(self.transport, self.settings.image_path)
@@ -112,6 +124,17 @@ class Client:
     async def model(self, name: str) -> ModelInfo:
         """One model by public name; ModelNotFoundError lists the closest names."""
         return (await self._ready()).models.get(name)
+
+    async def launch_browser(self) -> None:
+        """Start Chromium now without loading the site, so a later bootstrap is quicker."""
+        await self.browser.launch()
+
+    async def stop_browser(self) -> None:
+        """Stop Chromium but stay usable: the next call starts and bootstraps a new one."""
+        async with self._ready_lock:
+            self.tokens.invalidate()
+            await self.browser.close()
+            self._site = None
 
     async def close(self) -> None:
         """Stop the browser, delete its temporary profile and close HTTP sessions."""
@@ -381,6 +404,9 @@ def _retry_action(exc: LMArenaError, *, attempt: int, emitted: bool) -> str | No
     if isinstance(exc, RecaptchaError):
         # A second refusal suggests a rotated site key: reload the page to learn the new one.
         return _RetryWith.FRESH_TOKEN if attempt == 1 else _RetryWith.REBOOTSTRAP
+    if isinstance(exc, ConversationLostError):
+        # Once: the browser may hold an older identity than the store; after that it is gone.
+        return _RetryWith.REBOOTSTRAP if attempt == 1 else None
     if isinstance(exc, (CloudflareError, AuthError)):
         return _RetryWith.REBOOTSTRAP
     if isinstance(exc, SiteUnreachableError):
@@ -393,3 +419,11 @@ def _retry_action(exc: LMArenaError, *, attempt: int, emitted: bool) -> str | No
 def _attach_partial_text(exc: LMArenaError, builder: ReplyBuilder) -> None:
     if isinstance(exc, StreamError) and not exc.partial_text and builder.partial_text:
         exc.partial_text = builder.partial_text
+
+
+def default_identity_store(settings: ClientSettings) -> IdentityStore | None:
+    """The identity file for this origin, unless the user asked for no trace (ephemeral,
+    incognito) or keeps a browser profile (the profile holds the identity then)."""
+    if settings.ephemeral or settings.browser_incognito or settings.browser_user_data_dir:
+        return None
+    return FileIdentityStore(settings.state_dir or default_state_dir(), settings.origin)

@@ -35,6 +35,14 @@ class ClientSettings(BaseSettings):
     browser_profile_directory: str | None = None
     browser_incognito: bool = Field(False, validation_alias=_env("BROWSER_INCOGNITO", "INCOGNITO"))
     browser_headless: bool = Field(False, validation_alias=_env("BROWSER_HEADLESS", "HEADLESS"))
+    state_dir: Path | None = Field(
+        None,
+        description="Where the browser identity is kept between runs; "
+        "None: the platform's state directory (identity_file.default_state_dir()).",
+    )
+    ephemeral: bool = Field(
+        False, description="Keep no identity on disk: each run starts with a fresh one."
+    )
 
     bootstrap_timeout: float = Field(180.0, gt=0, description="Seconds for the whole bootstrap.")
     connect_timeout: float = Field(15.0, gt=0)

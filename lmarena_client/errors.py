@@ -20,6 +20,7 @@ Every exception the library raises on purpose derives from :class:`LMArenaError`
     │   └── DiscoveryError               models, action ids or site key not found
     ├── SiteError                        the site answered with an HTTP error; .status, .detail
     │   ├── AuthError                    401: missing, expired or foreign identity
+    │   │   └── ConversationLostError    the chat belongs to an identity the site dropped
     │   ├── BlockedError                 403
     │   │   ├── CloudflareError          a Cloudflare challenge page
     │   │   └── RecaptchaError           "recaptcha validation failed"
@@ -118,6 +119,12 @@ class SiteError(LMArenaError):
 
 class AuthError(SiteError):
     """401: the identity cookie is missing, expired or does not own the session."""
+
+
+class ConversationLostError(AuthError):
+    """401 "does not have access to evaluation session": the chat belongs to another identity,
+    one the site no longer accepts (revoked, or replaced by a fresh one). Start a new chat;
+    retrying this one cannot succeed."""
 
 
 class BlockedError(SiteError):

@@ -14,6 +14,7 @@ from .errors import (
     BlockedError,
     CloudflareError,
     ContentRejectedError,
+    ConversationLostError,
     ConversationNotFoundError,
     RateLimitError,
     RecaptchaError,
@@ -91,6 +92,13 @@ def error_for_response(status: int, headers: Mapping[str, str], body: str) -> Si
         return CloudflareError(f"{where}: a Cloudflare challenge page", status=status, detail=None)
     if status == 403 and detail and RECAPTCHA_FAILED in detail.lower():
         return RecaptchaError(f"{where}: {RECAPTCHA_FAILED}", status=status, detail=detail)
+    if status == 401 and detail and "does not have access to evaluation session" in detail:
+        return ConversationLostError(
+            f"{where}: {detail} (the chat belongs to a site identity this client no longer "
+            "has; start a new chat)",
+            status=status,
+            detail=detail,
+        )
     if status == 401:
         return AuthError(f"{where}: {detail or 'not signed in'}", status=status, detail=detail)
     if status == 403:

@@ -21,6 +21,12 @@ HEARTBEAT_TTL = 5  # seconds; a worker silent this long is down
 MODELS_TTL = 300  # seconds; the worker refreshes the list with every heartbeat
 # job id -> id of the worker running it (see queue_gate: waiting = queue size - running)
 RUNNING_KEY = "lmarena:running"
+# One active worker: "<worker id> <epoch>" while it holds the lease (see lease.py).
+LEASE_KEY = "lmarena:worker:lease"
+LEASE_EPOCH_KEY = "lmarena:worker:lease:epoch"  # the fencing counter, +1 per takeover
+LEADER_KEY = "lmarena:worker:leader"  # the last active worker's id
+# The site identity the active worker uses (auth cookies: a credential, see README).
+IDENTITY_KEY = "lmarena:identity"
 
 
 def job_state_key(job_id: str) -> str:
@@ -44,6 +50,13 @@ def events_channel(job_id: str) -> str:
 
 
 class _Model(BaseModel):
+    # Ignore unknown fields: during a rolling deploy an older API reads a newer worker's
+    # heartbeat, events and results.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _Job(_Model):
+    # A job field an older worker does not know must fail loudly, not be silently dropped.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -58,7 +71,7 @@ class AttachmentRef(_Model):
     url: str
 
 
-class ChatJob(_Model):
+class ChatJob(_Job):
     """Send one user message; the worker streams the reply as events."""
 
     model: str
@@ -67,7 +80,7 @@ class ChatJob(_Model):
     attachments: list[AttachmentRef] = Field(default_factory=list)
 
 
-class UploadJob(_Model):
+class UploadJob(_Job):
     """Load one image (a data URI or an http(s) URL) and upload it to the site for ``model``."""
 
     model: str
@@ -93,6 +106,7 @@ ErrorKind = Literal[
     "bad_request",
     "model_not_found",
     "conversation_not_found",
+    "conversation_lost",
     "too_large",
     "auth",
     "rate_limited",
@@ -189,10 +203,12 @@ def parse_event(raw: str | bytes) -> JobEvent:
 
 # -- worker state --------------------------------------------------------------------------
 
-WorkerState = Literal["booting", "ready", "degraded", "stopping"]
+WorkerState = Literal["standby", "booting", "ready", "degraded", "stopping"]
 
 
 class Heartbeat(_Model):
+    """The active worker's state (standbys only keep their liveness keys)."""
+
     state: WorkerState
     worker_id: str
     pid: int
@@ -200,6 +216,7 @@ class Heartbeat(_Model):
     updated_at: float
     active_jobs: int = 0
     detail: str = ""
+    standbys: int = 0  # workers waiting to take over
 
 
 class ModelCard(_Model):

@@ -43,11 +43,14 @@ async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
 async def _claim(ctx: dict[str, Any]) -> ErrorInfo | None:
     """Take the job through the queue gate; an ErrorInfo when it must not run."""
     try:
-        found = await queue_gate.start(ctx["redis"], ctx["job_id"], ctx["worker_id"])
+        token = ctx.get("lease_token") or ""
+        found = await queue_gate.start(ctx["redis"], ctx["job_id"], ctx["worker_id"], token)
     except (RedisError, OSError) as exc:
         return ErrorInfo(kind="unavailable", message=f"the queue (Redis) failed: {exc}")
     if found is None:
         return None
+    if found.not_active:
+        return ErrorInfo(kind="unavailable", message="the worker that took this job is not active")
     if found.cancelled:
         return ErrorInfo(kind="cancelled", message="the job was cancelled before it started")
     log.warning("job %s was started by a worker before; not run again", ctx["job_id"])

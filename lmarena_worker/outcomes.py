@@ -6,6 +6,7 @@ from lmarena_client import ChatReply, ModelInfo
 from lmarena_client.errors import (
     BrowserError,
     ContentRejectedError,
+    ConversationLostError,
     ConversationNotFoundError,
     DiscoveryError,
     ImageTooLargeError,
@@ -64,6 +65,7 @@ def _kind(exc: LMArenaError) -> str:
     kinds: list[tuple[type[LMArenaError], str]] = [
         (ModelNotFoundError, "model_not_found"),
         (ConversationNotFoundError, "conversation_not_found"),
+        (ConversationLostError, "conversation_lost"),
         (ImageTooLargeError, "too_large"),
         (InputError, "bad_request"),
         (RateLimitError, "rate_limited"),

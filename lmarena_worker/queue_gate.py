@@ -25,6 +25,7 @@ from typing import Any
 from arq.jobs import serialize_job
 
 from .contract import (
+    LEASE_KEY,
     QUEUE_NAME,
     RUNNING_KEY,
     job_delivered_key,
@@ -53,6 +54,7 @@ return {1, waiting + 1}
 """
 
 _START = """
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return 'not-active' end
 local state = redis.call('GET', KEYS[1])
 if state then return state end
 redis.call('SET', KEYS[1], 'started:' .. ARGV[2], 'EX', ARGV[3])
@@ -107,6 +109,7 @@ class JobState:
 
     cancelled: bool = False
     worker_id: str | None = None
+    not_active: bool = False  # refused to a worker that does not hold the lease
 
     @property
     def started(self) -> bool:
@@ -119,6 +122,8 @@ class JobState:
             return cls()
         if text == "cancelled":
             return cls(cancelled=True)
+        if text == "not-active":
+            return cls(not_active=True)
         return cls(worker_id=text.removeprefix("started:"))
 
 
@@ -142,11 +147,13 @@ async def admit(
     return Admission(admitted=status == 1, waiting=int(waiting))
 
 
-async def start(redis: Any, job_id: str, worker_id: str) -> JobState | None:
+async def start(redis: Any, job_id: str, worker_id: str, lease_token: str) -> JobState | None:
     """Claim the job for this worker: None when claimed now (run it), else the state that
-    forbids running it (cancelled, or started by a worker before)."""
-    keys = [job_state_key(job_id), RUNNING_KEY]
-    raw = await redis.eval(_START, len(keys), *keys, job_id, worker_id, STATE_TTL)
+    forbids running it (cancelled, started by a worker before, or ``lease_token`` is not the
+    active worker's: a worker that lost its lease starts nothing)."""
+    keys = [job_state_key(job_id), RUNNING_KEY, LEASE_KEY]
+    args = [job_id, worker_id, STATE_TTL, lease_token]
+    raw = await redis.eval(_START, len(keys), *keys, *args)
     return None if raw in (b"ok", "ok") else JobState.parse(raw)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from arq import func
@@ -17,6 +18,8 @@ from lmarena_client import Client
 
 from . import jobs, queue_gate, status
 from .contract import HEARTBEAT_KEY, JOB_CHAT, JOB_UPLOAD, QUEUE_NAME, worker_alive_key
+from .identity_store import RedisIdentityStore
+from .role import Role
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +35,32 @@ class WorkerConfig(BaseSettings):
     )
     worker_max_jobs: int = Field(32, ge=1, description="Chats streamed at once by one browser.")
     job_timeout: float = Field(600.0, gt=0, description="Longest a chat job may run (seconds).")
+    lease_ttl: float = Field(
+        2.0,
+        gt=0.2,
+        description="Seconds an active worker stays active without renewing its lease: how soon "
+        "a standby takes over from a dead one.",
+    )
 
 
-async def startup(ctx: dict[str, Any]) -> None:
-    """Create the Client and start the heartbeat and the supervisor."""
-    worker_status = status.WorkerStatus()
-    client = ctx.get("client") or Client()
-    ctx.update(client=client, status=worker_status, worker_id=worker_status.worker_id)
-    redis = ctx["redis"]
-    await status.write_heartbeat(redis, worker_status)  # alive before the first job claims
-    ctx["tasks"] = [
-        asyncio.create_task(status.beat(redis, worker_status), name="heartbeat"),
-        asyncio.create_task(status.supervise(redis, client, worker_status), name="supervisor"),
-    ]
+def startup_for(config: WorkerConfig) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def startup(ctx: dict[str, Any]) -> None:
+        """Create the Client (on the shared identity), start the heartbeat, then stand by
+        until this worker holds the lease (``Role``)."""
+        worker_status = status.WorkerStatus()
+        redis = ctx["redis"]
+        ctx.update(status=worker_status, worker_id=worker_status.worker_id, lease_token=None)
+        if "client" not in ctx:
+            store = RedisIdentityStore(redis, lambda: ctx.get("lease_token"))
+            ctx["client"] = Client(identity_store=store)
+        await status.write_heartbeat(redis, worker_status)
+        role = Role(ctx, config.lease_ttl)
+        ctx["tasks"] = [
+            asyncio.create_task(status.beat(redis, worker_status), name="heartbeat"),
+            asyncio.create_task(role.run(), name="role"),
+        ]
+
+    return startup
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -87,7 +103,7 @@ def worker_options(config: WorkerConfig) -> dict[str, Any]:
             func(jobs.upload, name=JOB_UPLOAD, max_tries=1, timeout=120),
         ],
         "queue_name": QUEUE_NAME,
-        "on_startup": startup,
+        "on_startup": startup_for(config),
         "on_shutdown": shutdown,
         "on_job_start": job_started,
         "on_job_end": job_ended,

@@ -37,12 +37,18 @@ SUPERVISE_INTERVAL = 15.0
 
 @dataclass
 class WorkerStatus:
-    state: WorkerState = "booting"
+    state: WorkerState = "standby"
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     detail: str = ""
     started_at: float = field(default_factory=time.time)
     active_jobs: int = 0
     models_json: str | None = None  # the last model list, rewritten with every heartbeat
+    standbys: int = 0
+
+    @property
+    def active(self) -> bool:
+        """Serving (it holds the lease): only then it writes the heartbeat and the models."""
+        return self.state not in ("standby", "stopping")
 
     def heartbeat(self) -> Heartbeat:
         return Heartbeat(
@@ -53,6 +59,7 @@ class WorkerStatus:
             updated_at=time.time(),
             active_jobs=self.active_jobs,
             detail=self.detail,
+            standbys=self.standbys,
         )
 
 
@@ -60,9 +67,23 @@ async def beat(redis: Any, status: WorkerStatus) -> None:
     """Write the heartbeat (and the model list, so a restarted Redis has it again within a
     beat) every HEARTBEAT_INTERVAL, and reap the jobs of dead workers; runs until cancelled."""
     while True:
+        if status.active:
+            status.standbys = await count_standbys(redis)
         await write_heartbeat(redis, status)
-        await reap_dead_workers(redis)
+        if status.active:
+            await reap_dead_workers(redis)
         await asyncio.sleep(HEARTBEAT_INTERVAL)
+
+
+async def count_standbys(redis: Any) -> int:
+    """Workers whose liveness key says they wait as standbys."""
+    try:
+        keys = [key async for key in redis.scan_iter(match=worker_alive_key("*"), count=100)]
+        states = await redis.mget(keys) if keys else []
+    except (RedisError, OSError) as exc:
+        log.warning("standbys not counted: %s", exc)
+        return 0
+    return sum(1 for state in states if state == b"standby")
 
 
 async def reap_dead_workers(redis: Any) -> None:
@@ -78,9 +99,10 @@ async def reap_dead_workers(redis: Any) -> None:
 async def write_heartbeat(redis: Any, status: WorkerStatus) -> None:
     try:
         async with redis.pipeline(transaction=False) as pipe:
-            pipe.set(HEARTBEAT_KEY, status.heartbeat().model_dump_json(), ex=HEARTBEAT_TTL)
             pipe.set(worker_alive_key(status.worker_id), status.state, ex=HEARTBEAT_TTL)
-            if status.models_json is not None:
+            if status.active:
+                pipe.set(HEARTBEAT_KEY, status.heartbeat().model_dump_json(), ex=HEARTBEAT_TTL)
+            if status.active and status.models_json is not None:
                 pipe.set(MODELS_KEY, status.models_json, ex=MODELS_TTL)
             await pipe.execute()
     except (RedisError, OSError) as exc:

@@ -41,6 +41,9 @@ class LMArenaWorker(Worker):
         super().__init__(*args, **kwargs)
         self._wake = asyncio.Event()
         self._backoff = 0.0
+        # A standby picks nothing; the Role (lmarena_worker.role) opens the tap once active.
+        self.allow_pick_jobs = False
+        self.ctx["worker"] = self
 
     def wake(self) -> None:
         """Cut the current poll wait short."""

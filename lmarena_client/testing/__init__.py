@@ -8,6 +8,8 @@ Everything the project tests, benchmarks and demos runs against it::
 
 Out of process: ``python -m lmarena_client.testing --host 127.0.0.1 --port 8787``; faults and
 drift are then injected through ``POST /__fake__/faults`` and ``POST /__fake__/rotate``.
+Anonymous identities are expired or revoked through ``POST /__fake__/expire`` and
+``POST /__fake__/revoke``, and shown by ``GET /__fake__/users`` and ``POST /__fake__/whoami``.
 It shares no protocol code with the client: it writes and checks the wire format on its own.
 """
 

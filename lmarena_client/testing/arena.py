@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
 
@@ -11,6 +12,7 @@ from aiohttp import web
 from .app import build_app, build_legacy_app
 from .counters import Counters
 from .faults import Fault
+from .identity import CookieCheck, User
 from .options import FakeArenaOptions
 from .sessions import EvaluationSession
 from .state import LoggedRequest, SiteState
@@ -111,3 +113,22 @@ class FakeArena:
     def advance_clock(self, seconds: float) -> None:
         """Move the site's clock on: tokens, cookies and signed URLs age without sleeping."""
         self.state.clock.advance(seconds)
+
+    @property
+    def users(self) -> dict[str, User]:
+        """Every anonymous user signed up so far, by id."""
+        return self.state.identity.users
+
+    def expire_auth(self, user_id: str | None = None) -> list[str]:
+        """Expire every access token issued so far to ``user_id`` (every user for None): API
+        calls answer 401 "Arena auth token has expired" until a page GET refreshes it."""
+        return self.state.expire_auth(user_id)
+
+    def revoke_auth(self, user_id: str | None = None) -> list[str]:
+        """Refuse every session of ``user_id`` (every user for None) for good: the next page
+        GET clears the auth cookie and hands out a new provisional id."""
+        return self.state.revoke_auth(user_id)
+
+    def whoami(self, cookies: Mapping[str, str] | str) -> CookieCheck:
+        """The standing and user of these cookies (a mapping or a ``Cookie`` header)."""
+        return self.state.whoami(cookies)

@@ -14,6 +14,9 @@ class Counters:
     tokens_refused: int = 0
     tokens_accepted: int = 0
     sign_ups: int = 0
+    refreshes: int = 0  # page GETs that refreshed an expired session (rotating its token)
+    stale_refreshes: int = 0  # page GETs refused for an already-used refresh token
+    auth_cookies_cleared: int = 0  # page GETs that cleared a refused auth cookie (any reason)
     uploads: int = 0
     streams_started: int = 0
     streams_completed: int = 0

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
-from .identity import PROVISIONAL_COOKIE, User
+from .identity import (
+    AUTH_COOKIE,
+    PROVISIONAL_COOKIE,
+    REFUSED,
+    SPLIT_COOKIES,
+    CookieCheck,
+    Standing,
+    User,
+)
 from .ids import is_uuid, uuid4
 from .interstitial import CLEARANCE_COOKIE
 from .pages import render_page
@@ -21,11 +30,32 @@ YEAR = 400 * 24 * 3600
 _TEXT_TYPES = ("text/plain", "application/json")
 _SIGN_UP_KEYS = frozenset({"recaptchaToken", "provisionalUserId", "turnstileToken"})
 _NO_STORE = "private, no-cache, no-store, max-age=0, must-revalidate"
+_AUTH_NAMES = (AUTH_COOKIE, *SPLIT_COOKIES)
 
 
-def set_auth_cookies(response: web.StreamResponse, state: SiteState, user: User) -> None:
-    for name, value in state.identity.cookie_values(user).items():
+def set_auth_cookies(
+    response: web.StreamResponse, state: SiteState, user: User, present: Mapping[str, str]
+) -> None:
+    write_auth_cookies(response, state.identity.cookie_values(user), present)
+
+
+def write_auth_cookies(
+    response: web.StreamResponse, values: Mapping[str, str], present: Mapping[str, str]
+) -> None:
+    """Set the session's cookies; clear other auth cookie names the browser still sends (a
+    leftover whole cookie would win over fresh split halves, and the reverse)."""
+    for name, value in values.items():
         response.set_cookie(name, value, path="/", max_age=YEAR, samesite="Lax")
+    for name in _AUTH_NAMES:
+        if name in present and name not in values:
+            response.del_cookie(name, path="/")
+
+
+def clear_auth_cookies(response: web.StreamResponse) -> None:
+    """``Max-Age=0`` (host-only, ``Path=/``, as they were set) for the whole and split names:
+    the page script then finds no auth cookie and signs up anew."""
+    for name in _AUTH_NAMES:
+        response.del_cookie(name, path="/")
 
 
 def origin_of(request: web.Request) -> str:
@@ -48,7 +78,10 @@ def page_handler(state: SiteState) -> Any:
             charset="utf-8",
             headers={"cache-control": _NO_STORE, "x-powered-by": "Next.js"},
         )
-        if not is_uuid(request.cookies.get(PROVISIONAL_COOKIE)):
+        check = renew_identity(state, request.cookies, response)
+        # A refused identity gets a fresh provisional id: its old one has a user already, so the
+        # page's sign-up would be answered "User already exists".
+        if check.standing in REFUSED or not is_uuid(request.cookies.get(PROVISIONAL_COOKIE)):
             response.set_cookie(PROVISIONAL_COOKIE, uuid4(), path="/", max_age=YEAR, samesite="Lax")
         if "__cf_bm" not in request.cookies:
             response.set_cookie(
@@ -59,12 +92,27 @@ def page_handler(state: SiteState) -> Any:
                 httponly=True,
                 samesite="Lax",
             )
-        expired_user = state.identity.refreshable_user(request.cookies)
-        if expired_user is not None:  # refresh-token rotation, as the real page does
-            set_auth_cookies(response, state, expired_user)
         return response
 
     return page
+
+
+def renew_identity(
+    state: SiteState, cookies: Mapping[str, str], response: web.StreamResponse
+) -> CookieCheck:
+    """What a page GET does with the auth cookie: refresh an expired session (rotating its
+    refresh token), clear a refused one, leave a valid one alone."""
+    check = state.identity.check(cookies)
+    if check.standing is Standing.EXPIRED and check.user is not None:
+        state.counters.refreshes += 1
+        write_auth_cookies(response, state.identity.refresh(check.user), cookies)
+    elif check.standing in REFUSED:
+        if check.standing is Standing.STALE and check.user is not None:
+            state.counters.stale_refreshes += 1
+            check.user.stale_refreshes += 1
+        state.counters.auth_cookies_cleared += 1
+        clear_auth_cookies(response)
+    return check
 
 
 def chunk_handler(state: SiteState) -> Any:
@@ -149,7 +197,7 @@ def sign_up_handler(state: SiteState) -> Any:
             return refusal.response()
         state.counters.sign_ups += 1
         response = web.json_response({"success": True, "user": {"id": user.id}})
-        set_auth_cookies(response, state, user)
+        set_auth_cookies(response, state, user, request.cookies)
         return response
 
     return sign_up

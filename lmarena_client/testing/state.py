@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from .build import Build
 from .clock import Clock
 from .counters import Counters
 from .faults import FaultBook
-from .identity import AuthRefused, Identity, User
+from .identity import AuthRefused, CookieCheck, Identity, User, parse_cookie_header
 from .interstitial import ChallengeGate
 from .models import ModelBook
 from .options import FakeArenaOptions
@@ -73,3 +74,25 @@ class SiteState:
             return self.identity.user_from_cookies(request.cookies)
         except AuthRefused as exc:
             raise Refusal(401, str(exc)) from exc
+
+    def expire_auth(self, user_id: str | None = None) -> list[str]:
+        """Expire every access token issued so far to one user (all users for None); the next
+        page GET refreshes it. KeyError for an unknown user. The ids of the users touched."""
+        users = self.identity.select(user_id)
+        for user in users:
+            self.identity.expire(user)
+        return [user.id for user in users]
+
+    def revoke_auth(self, user_id: str | None = None) -> list[str]:
+        """Refuse every session of one user (all users for None) from now on, refreshes too.
+        Their evaluation sessions stay theirs. KeyError for an unknown user."""
+        users = self.identity.select(user_id)
+        for user in users:
+            self.identity.revoke(user)
+        return [user.id for user in users]
+
+    def whoami(self, cookies: Mapping[str, str] | str) -> CookieCheck:
+        """How the site sees these cookies (a mapping or a ``Cookie`` header)."""
+        if isinstance(cookies, str):
+            cookies = parse_cookie_header(cookies)
+        return self.identity.check(cookies)

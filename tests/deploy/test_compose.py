@@ -38,10 +38,18 @@ def services(compose: dict[str, Any]) -> dict[str, Any]:
     return dict(found)
 
 
-def test_redis_has_a_healthcheck_and_keeps_nothing(services: dict[str, Any]) -> None:
+def test_redis_has_a_healthcheck_and_keeps_the_identity(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
     redis_service = services["redis"]
     assert "redis-cli" in redis_service["healthcheck"]["test"]
-    assert redis_service["command"][:1] == ["redis-server"]
+    command = redis_service["command"]
+    assert command[:1] == ["redis-server"]
+    # The identity that owns every chat lives here: an append-only file on a named volume.
+    assert command[command.index("--appendonly") + 1] == "yes"
+    volume = redis_service["volumes"][0].split(":")
+    assert volume[1] == "/data" and volume[0] in compose["volumes"]
+    assert "ports" not in redis_service  # a credential store: not published
 
 
 @pytest.mark.parametrize("name", ["worker", "api"])

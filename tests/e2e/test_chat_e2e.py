@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lmarena_client import Client
-from lmarena_client.errors import AuthError, EmptyMessageError, ModelNotFoundError
+from lmarena_client.errors import ConversationLostError, EmptyMessageError, ModelNotFoundError
 from lmarena_client.testing import FakeArena, FakeArenaOptions
 
 from .conftest import MakeClient
@@ -98,9 +98,9 @@ async def test_resume_from_a_new_client_with_the_same_profile(
 async def test_another_identity_cannot_resume(arena: FakeArena, make_client: MakeClient) -> None:
     owner = await make_client(arena)
     r1 = await (await owner.chats.create(model="gemini-3-pro")).send("mine")
-    stranger = await make_client(arena)
+    stranger = await make_client(arena, ephemeral=True)  # its own identity, not the saved one
     chat = await stranger.chats.resume(model="gemini-3-pro", chat_id=r1.evaluation_session_id)
-    with pytest.raises(AuthError, match="does not have access"):
+    with pytest.raises(ConversationLostError, match="does not have access"):
         await chat.send("let me in")
 
 

@@ -117,6 +117,19 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def session_of(value: str) -> dict[str, Any]:
+    """The Supabase session JSON inside an auth cookie value ``base64-<base64url(JSON)>``."""
+    assert value.startswith("base64-")
+    session = json.loads(b64url_decode(value[len("base64-") :]))
+    assert isinstance(session, dict)
+    return session
+
+
+def cookie_of(session: dict[str, Any]) -> str:
+    """An auth cookie value for a session JSON (edited sessions in tests)."""
+    return "base64-" + b64url_encode(json.dumps(session).encode())
+
+
 # -- tokens, sign-up -----------------------------------------------------------------------
 
 

@@ -21,28 +21,19 @@ from .helpers import (
     cookie,
     cookie_header,
     cookie_names,
+    cookie_of,
     create,
     get_page,
     post_text,
     post_to,
     retry,
+    session_of,
     sign_up,
     token,
     uuid4,
 )
 
 SIGN_UP = "/nextjs-api/sign-up"
-
-
-def _session_of(value: str) -> dict[str, Any]:
-    assert value.startswith("base64-")
-    session = json.loads(b64url_decode(value[len("base64-") :]))
-    assert isinstance(session, dict)
-    return session
-
-
-def _cookie_of(session: dict[str, Any]) -> str:
-    return "base64-" + b64url_encode(json.dumps(session).encode())
 
 
 def _jwt_parts(access_token: str) -> tuple[str, dict[str, Any], str]:
@@ -67,7 +58,7 @@ async def test_sign_up_sets_a_supabase_style_cookie(
     user_id = await sign_up(http, arena)
     value = cookie(http, AUTH_COOKIE)
     assert value is not None
-    session = _session_of(value)
+    session = session_of(value)
     assert {"access_token", "token_type", "expires_in", "expires_at", "refresh_token"} <= set(
         session
     )
@@ -111,7 +102,7 @@ async def test_forged_cookie_is_401(
     claims = {"sub": user, "exp": 4102444800, "iat": 0, "aud": "authenticated"}
     body = b64url_encode(json.dumps(claims).encode())
     forged = {"access_token": f"{header}.{body}.{b64url_encode(bytes(32))}", "user": {"id": user}}
-    status, error = await _create_with_cookies(make_http, arena, {AUTH_COOKIE: _cookie_of(forged)})
+    status, error = await _create_with_cookies(make_http, arena, {AUTH_COOKIE: cookie_of(forged)})
     assert status == 401 and "error" in error
 
 
@@ -121,12 +112,12 @@ async def test_tampered_cookie_is_401(
 ) -> None:
     other_http = await make_http()
     other_user = await sign_up(other_http, arena)
-    session = _session_of(cookie(http, AUTH_COOKIE) or "")
+    session = session_of(cookie(http, AUTH_COOKIE) or "")
     header, claims, signature = _jwt_parts(session["access_token"])
     claims[claim] = other_user if claim == "sub" else claims["exp"] + 10**6
     body = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
     session["access_token"] = f"{header}.{body}.{signature}"
-    status, _ = await _create_with_cookies(make_http, arena, {AUTH_COOKIE: _cookie_of(session)})
+    status, _ = await _create_with_cookies(make_http, arena, {AUTH_COOKIE: cookie_of(session)})
     assert status == 401
 
 
@@ -172,7 +163,7 @@ async def test_split_cookie_halves_work_together_and_fail_alone(
     assert AUTH_COOKIE not in names
     first, second = cookie(http, AUTH_COOKIE + ".0"), cookie(http, AUTH_COOKIE + ".1")
     assert first and second
-    _session_of(first + second)  # the halves join into one base64- session
+    session_of(first + second)  # the halves join into one base64- session
     both = {AUTH_COOKIE + ".0": first, AUTH_COOKIE + ".1": second}
     assert (await _create_with_cookies(make_http, arena, both))[0] == 200
     only_first = {AUTH_COOKIE + ".0": first}

@@ -68,3 +68,9 @@ def test_api_app_imports_no_browser_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_newer_peer_s_extra_fields_are_ignored() -> None:
+    """A rolling deploy runs two versions at once: fields one does not know must not break it."""
+    event = parse_event('{"type": "text", "seq": 3, "text": "hi", "added_later": 1}')
+    assert isinstance(event, TextEvent) and event.text == "hi"

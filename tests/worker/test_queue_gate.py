@@ -9,10 +9,12 @@ import pytest
 from arq.connections import ArqRedis
 
 from lmarena_worker import queue_gate
-from lmarena_worker.contract import QUEUE_NAME, RUNNING_KEY, worker_alive_key
+from lmarena_worker.contract import LEASE_KEY, QUEUE_NAME, RUNNING_KEY, worker_alive_key
 from lmarena_worker.embedded import InMemoryBroker
 from lmarena_worker.redis_client import connect
 from tests.processes import Proc, start_redis
+
+TOKEN = "w-active 1"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,7 @@ async def redis(request: pytest.FixtureRequest, redis_server: Proc) -> AsyncIter
     else:
         pool = InMemoryBroker().pool()
     await pool.flushdb()
+    await pool.set(LEASE_KEY, TOKEN)  # the gate starts jobs for the lease holder only
     yield pool
     await pool.aclose()
 
@@ -51,7 +54,7 @@ async def test_running_jobs_do_not_count_as_waiting(redis: ArqRedis) -> None:
     for i in range(2):
         assert (await _admit(redis, f"job-{i}", max_waiting=2)).admitted
     assert not (await _admit(redis, "job-x", max_waiting=2)).admitted
-    assert await queue_gate.start(redis, "job-0", "w1") is None
+    assert await queue_gate.start(redis, "job-0", "w1", TOKEN) is None
     assert await queue_gate.waiting(redis) == 1
     assert (await _admit(redis, "job-2", max_waiting=2)).admitted
 
@@ -68,13 +71,13 @@ async def test_a_cancelled_job_never_starts(redis: ArqRedis) -> None:
     assert fate.cancelled
     assert await redis.zcard(QUEUE_NAME) == 0
     assert not await redis.exists(queue_gate.ARQ_JOB_PREFIX + "job-1")
-    refusal = await queue_gate.start(redis, "job-1", "w1")
+    refusal = await queue_gate.start(redis, "job-1", "w1", TOKEN)
     assert refusal is not None and refusal.cancelled
 
 
 async def test_a_started_job_cannot_be_cancelled(redis: ArqRedis) -> None:
     await _admit(redis, "job-1")
-    assert await queue_gate.start(redis, "job-1", "w1") is None
+    assert await queue_gate.start(redis, "job-1", "w1", TOKEN) is None
     fate = await queue_gate.cancel(redis, "job-1")
     assert fate.started and fate.worker_id == "w1" and not fate.cancelled
     assert await redis.zcard(QUEUE_NAME) == 1  # still arq's to finish
@@ -85,7 +88,7 @@ async def test_start_and_cancel_race_has_one_winner(redis: ArqRedis) -> None:
         job_id = f"job-{i}"
         await _admit(redis, job_id)
         refusal, fate = await asyncio.gather(
-            queue_gate.start(redis, job_id, "w1"), queue_gate.cancel(redis, job_id)
+            queue_gate.start(redis, job_id, "w1", TOKEN), queue_gate.cancel(redis, job_id)
         )
         started = refusal is None
         assert started != fate.cancelled, (job_id, refusal, fate)
@@ -94,8 +97,8 @@ async def test_start_and_cancel_race_has_one_winner(redis: ArqRedis) -> None:
 async def test_a_job_never_runs_twice(redis: ArqRedis) -> None:
     """A dead worker's job seen again by arq (in-progress key expired) is refused."""
     await _admit(redis, "job-1")
-    assert await queue_gate.start(redis, "job-1", "dead") is None
-    refusal = await queue_gate.start(redis, "job-1", "w2")
+    assert await queue_gate.start(redis, "job-1", "dead", TOKEN) is None
+    refusal = await queue_gate.start(redis, "job-1", "w2", TOKEN)
     assert refusal is not None and refusal.worker_id == "dead"
 
 
@@ -104,7 +107,7 @@ async def test_reap_drops_only_the_jobs_of_dead_workers(redis: ArqRedis) -> None
     for job_id, worker in (("a", "alive"), ("b", "dead"), ("c", "dead")):
         await _admit(redis, job_id)
         await redis.set(queue_gate.ARQ_IN_PROGRESS_PREFIX + job_id, b"1")
-        assert await queue_gate.start(redis, job_id, worker) is None
+        assert await queue_gate.start(redis, job_id, worker, TOKEN) is None
     assert sorted(await queue_gate.reap(redis)) == ["b", "c"]
     assert await redis.hkeys(RUNNING_KEY) == [b"a"]
     assert [j.decode() for j in await redis.zrange(QUEUE_NAME, 0, -1)] == ["a"]
@@ -115,7 +118,7 @@ async def test_reap_drops_only_the_jobs_of_dead_workers(redis: ArqRedis) -> None
 async def test_a_delivered_result_goes_whenever_it_is_written(redis: ArqRedis) -> None:
     for job_id in ("early", "late", "kept"):
         await _admit(redis, job_id)
-        assert await queue_gate.start(redis, job_id, "w1") is None
+        assert await queue_gate.start(redis, job_id, "w1", TOKEN) is None
     # Stored before the API delivered it: dropped at once, no marker left behind.
     await redis.set(queue_gate.ARQ_RESULT_PREFIX + "early", b"result")
     await queue_gate.delivered(redis, "early")
@@ -131,6 +134,7 @@ async def test_a_delivered_result_goes_whenever_it_is_written(redis: ArqRedis) -
         (queue_gate.ARQ_RESULT_PREFIX + "kept").encode(),
         *[(queue_gate.ARQ_JOB_PREFIX + j).encode() for j in ("early", "kept", "late")],
         QUEUE_NAME.encode(),
+        LEASE_KEY.encode(),
     }  # no fate, marker or running entry outlives a finished job (arq drops its own keys)
 
 

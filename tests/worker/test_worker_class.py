@@ -34,6 +34,7 @@ async def running(url: str, **options: Any) -> AsyncIterator[LMArenaWorker]:
         handle_signals=False,
         **options,
     )
+    worker.allow_pick_jobs = True  # no Role here: active from the start
     task = asyncio.create_task(worker.async_run())
     try:
         yield worker
