@@ -61,7 +61,6 @@ class IdentityKeeper:
         _log_change(base, current)
         return True
 
-
     # A store that fails (disk full, lock timeout) must not stop the chat: log and go on.
     async def _load(self) -> Identity | None:
         assert self.store is not None
