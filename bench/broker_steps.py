@@ -15,18 +15,22 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 
 from lmarena_api.broker import Broker
 from lmarena_api.config import ApiSettings
+from lmarena_api.history import TranscriptMap
+from lmarena_api.schemas import parse_request
+from lmarena_api.transcripts import transcript_of
 from lmarena_worker.contract import (
     HEARTBEAT_KEY,
     MODELS_KEY,
     QUEUE_NAME,
     ChatJob,
+    ChatResult,
     Heartbeat,
     ModelList,
 )
 from lmarena_worker.embedded import InMemoryBroker
 
 from .procs import Processes
-from .stats import Row, median
+from .stats import Row, median, p50_p99
 
 STEPS = ("worker state (one pipelined read, uncached)", "subscribe + enqueue + wake-up")
 
@@ -66,10 +70,35 @@ async def step_times(pool: ArqRedis, count: int) -> list[float]:
         await broker.events.close()
 
 
+async def mapping_times(pool: ArqRedis, count: int) -> list[float]:
+    """Seconds of the transcript-map lookup for a whole-history request that continues a
+    recorded three-turn conversation (the extra work a stateless client's request costs)."""
+    history = TranscriptMap(pool, ttl=3600, max_entries=10**6)
+    said: list[dict[str, str]] = []
+    for turn in range(3):
+        said.append({"role": "user", "content": f"question {turn} " + "words " * 50})
+        transcript = transcript_of(parse_request({"model": "m", "messages": said}), "m")
+        plan = await history.plan(transcript, None, said[-1]["content"])
+        reply = f"answer {turn} " + "words " * 200
+        await history.remember(transcript, plan, ChatResult(text=reply, evaluation_session_id="s"))
+        said.append({"role": "assistant", "content": reply})
+    asked = transcript_of(
+        parse_request({"model": "m", "messages": [*said, {"role": "user", "content": "next"}]}), "m"
+    )
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        plan = await history.plan(asked, None, "next")
+        times.append(time.perf_counter() - started)
+        assert plan.mapping == "continued"
+    return times
+
+
 async def run(count: int) -> list[Row]:
     fake = InMemoryBroker().pool()
     try:
         in_memory = await step_times(fake, count)
+        map_in_memory = await mapping_times(fake, count)
     finally:
         await fake.aclose()
     procs = Processes()
@@ -80,6 +109,7 @@ async def run(count: int) -> list[Row]:
         )
         try:
             real = await step_times(pool, count)
+            map_real = await mapping_times(pool, count)
         finally:
             await pool.aclose()
     finally:
@@ -90,4 +120,14 @@ async def run(count: int) -> list[Row]:
     ]
     total = f"{sum(in_memory) * 1e3:.2f} / {sum(real) * 1e3:.2f} ms"
     note = f"medians of {count}, in the bench process (no HTTP, no worker)"
-    return [*rows, Row("API steps before pickup, sum: fakeredis / redis-server", total, note=note)]
+    lookup = Row(
+        "API step `transcript mapping` (7-message history) p50 / p99: fakeredis | redis-server",
+        f"{p50_p99(map_in_memory)} | {p50_p99(map_real)}",
+        note=f"{count} lookups; fingerprinting included; part of every request without "
+        "conversation.evaluationSessionId",
+    )
+    return [
+        *rows,
+        Row("API steps before pickup, sum: fakeredis / redis-server", total, note=note),
+        lookup,
+    ]

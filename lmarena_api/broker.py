@@ -38,6 +38,7 @@ from .completions import api_error
 from .config import ApiSettings
 from .errors import ApiError
 from .event_hub import EventHub
+from .history import TranscriptMap
 from .job_watch import JobWatch
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ class Broker:
         self.redis = redis
         self.settings = settings
         self.events = EventHub(redis)
+        self.history = TranscriptMap(
+            redis, ttl=settings.transcript_ttl, max_entries=settings.transcript_max
+        )
         self._view: WorkerView | None = None
         self._models_raw: bytes | None = None
         self._models: ModelList | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import hashlib
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -18,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from lmarena_worker.contract import (
     AttachmentRef,
     ChatJob,
+    ChatResult,
     DoneEvent,
     ErrorEvent,
     JobEvent,
@@ -32,10 +34,12 @@ from .chat_run import ChatRun
 from .completions import Completion, api_error, sse_data
 from .config import ApiSettings
 from .errors import ApiError
+from .history import Plan
 from .image_checks import check_image_source
 from .metrics import ApiMetrics
 from .requests import read_json
 from .schemas import ChatCompletionRequest, UserTurn, last_user_turn, parse_request
+from .transcripts import Transcript, transcript_of
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -67,28 +71,69 @@ async def _answer(request: Request, stream_label: list[str]) -> Response:
     req = parse_request(await read_json(request, settings.max_body_bytes))
     stream_label[0] = "true" if req.stream else "false"
     turn = last_user_turn(req, max_parts=settings.max_content_parts, max_images=settings.max_images)
-    _check_prompt_size(turn, settings.max_prompt_bytes)
+    _check_size(turn.text, settings.max_prompt_bytes)
     card = await _model(broker, req.model)
     if turn.images and not card.vision:
         param = turn.images[0][0]
         raise ApiError(400, f"{param}: model {card.id!r} does not take image input", param=param)
     await broker.require_worker()
+    transcript = transcript_of(req, card.id, _scope(request))
+    plan = await broker.history.plan(transcript, turn.evaluation_session_id, turn.text)
+    try:
+        return await _run(request, req, card, turn, transcript, plan, started)
+    except ApiError as exc:
+        if exc.code != "conversation_lost" or plan.mapping != "continued":
+            raise
+    # The mapped session belongs to an identity the site dropped: carry the history instead.
+    replay = broker.history.replay(transcript, turn.text)
+    return await _run(request, req, card, turn, transcript, replay, started)
+
+
+async def _run(
+    request: Request,
+    req: ChatCompletionRequest,
+    card: ModelCard,
+    turn: UserTurn,
+    transcript: Transcript,
+    plan: Plan,
+    started: float,
+) -> Response:
+    state = request.app.state
+    broker: Broker = state.broker
+    _check_size(plan.text, state.settings.max_prompt_bytes)
+    regenerating = plan.regenerate_message_id is not None
     job = ChatJob(
         model=card.id,
-        text=turn.text,
-        evaluation_session_id=turn.evaluation_session_id,
-        attachments=await _upload_images(broker, settings, card, turn),
+        text=plan.text,
+        evaluation_session_id=plan.session_id,
+        attachments=[]
+        if regenerating
+        else await _upload_images(broker, state.settings, card, turn),
+        regenerate_message_id=plan.regenerate_message_id,
     )
     run = await broker.start_chat(job)
-    completion = Completion(model=card.id, session_id=turn.evaluation_session_id)
+
+    async def remember(result: ChatResult) -> None:
+        await broker.history.remember(transcript, plan, result)
+
+    run.on_done = remember
+    completion = Completion(model=card.id, session_id=plan.session_id, mapping=plan.mapping)
     if req.stream:
         return await _stream(request, run, completion, req, state.metrics, started)
     return await _complete(request, run, completion, state.metrics, started)
 
 
-def _check_prompt_size(turn: UserTurn, max_bytes: int) -> None:
+def _scope(request: Request) -> str:
+    """Whose conversations a request may map onto: one space per API key."""
+    given = request.headers.get("authorization", "")
+    if not request.app.state.settings.api_keys or given[:7].lower() != "bearer ":
+        return ""
+    return hashlib.sha256(given[7:].strip().encode()).hexdigest()[:32]
+
+
+def _check_size(text: str, max_bytes: int) -> None:
     """Job arguments live in Redis until the job ends: keep them bounded."""
-    size = len(turn.text.encode("utf-8", "surrogatepass"))
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise ApiError(
             413,

@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from lmarena_worker.contract import (
+    ChatResult,
     DoneEvent,
     ErrorEvent,
     ErrorInfo,
@@ -50,6 +51,9 @@ class ChatRun:
         self._next_seq = 0
         self._text_sent = 0
         self.finished = False
+        self.result: ChatResult | None = None
+        # Called with the result once the reply was delivered (history.py records the turn).
+        self.on_done: Callable[[ChatResult], Awaitable[None]] | None = None
         self._heard = time.monotonic()
 
     @property
@@ -116,6 +120,7 @@ class ChatRun:
             self._text_sent += len(event.text)
         elif isinstance(event, (DoneEvent, ErrorEvent)):
             self.finished = True
+            self.result = event.result if isinstance(event, DoneEvent) else None
         return event
 
     def _ending(self, outcome: JobOutcome) -> list[JobEvent]:
@@ -140,6 +145,11 @@ class ChatRun:
         if self.finished:
             with contextlib.suppress(RedisError, OSError):
                 await self.watch.forget()
+        if self.result is not None and self.on_done is not None:
+            try:
+                await self.on_done(self.result)
+            except (RedisError, OSError) as exc:  # only the mapping of this turn is lost
+                log.warning("job %s: the turn was not recorded: %s", self.job_id, exc)
 
     async def _unsubscribe(self) -> None:
         sub, self._subscription = self._subscription, None

@@ -42,6 +42,7 @@ class Completion:
 
     model: str
     session_id: str | None = None  # known up front when the request resumes a chat
+    mapping: str | None = None  # how the request was mapped onto a session (history.Plan)
     id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
     created: int = field(default_factory=lambda: int(time.time()))
 
@@ -65,12 +66,12 @@ class Completion:
         return self._delta({"reasoning_content": text}, session_id)
 
     def _delta(self, delta: dict[str, Any], session_id: str | None) -> dict[str, Any]:
-        extra = {"conversation": {"evaluationSessionId": session_id}} if session_id else {}
+        extra = {"conversation": self._conversation(session_id)} if session_id else {}
         return self._chunk([{"index": 0, "delta": delta, "finish_reason": None}], **extra)
 
     def final_chunk(self, result: ChatResult) -> dict[str, Any]:
         choice = {"index": 0, "delta": {}, "finish_reason": finish_reason(result.finish_reason)}
-        return self._chunk([choice], **vendor_fields(result))
+        return self._chunk([choice], **self._vendor(result))
 
     def usage_chunk(self, result: ChatResult) -> dict[str, Any]:
         return self._chunk([], usage=usage(result))
@@ -94,8 +95,19 @@ class Completion:
         }
         if result.usage is not None:
             body["usage"] = usage(result)
-        body.update(vendor_fields(result))
+        body.update(self._vendor(result))
         return body
+
+    def _conversation(self, session_id: str) -> dict[str, str]:
+        found = {"evaluationSessionId": session_id}
+        if self.mapping is not None:
+            found["mapping"] = self.mapping
+        return found
+
+    def _vendor(self, result: ChatResult) -> dict[str, Any]:
+        fields = vendor_fields(result)
+        fields["conversation"] = self._conversation(result.evaluation_session_id)
+        return fields
 
 
 def finish_reason(site_reason: str | None) -> str:

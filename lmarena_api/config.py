@@ -18,6 +18,15 @@ class ApiSettings(BaseSettings):
     redis_timeout: float = Field(
         2.0, gt=0, description="Seconds before an unanswered Redis command fails."
     )
+    transcript_ttl: int = Field(
+        7 * 24 * 3600,
+        gt=0,
+        description="Seconds a completed turn stays mappable for clients that send whole "
+        "histories (older histories are carried into a new session).",
+    )
+    transcript_max: int = Field(
+        100_000, ge=1, description="Most transcript fingerprints kept; the oldest go first."
+    )
     max_prompt_bytes: int = Field(
         1024 * 1024, gt=0, description="Largest message text sent to the site (UTF-8 bytes)."
     )

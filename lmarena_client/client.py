@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, Self, TypeGuard, overload
@@ -31,6 +31,7 @@ from .identity_file import FileIdentityStore, default_state_dir
 from .images import ImageBlob, ImageSource, load_image
 from .protocol import (
     RECAPTCHA_ACTION_CHAT,
+    RECAPTCHA_ACTION_RETRY,
     STREAM_CREATE_PATH,
     Attachment,
     CitationPart,
@@ -41,8 +42,10 @@ from .protocol import (
     StreamParser,
     TextDelta,
     build_chat_body,
+    build_retry_body,
     encode_body,
     stream_post_path,
+    stream_retry_path,
     uuid7,
 )
 from .replies import ChatReply, ReplyBuilder, ReplyEvent, ReplyStream
@@ -248,6 +251,7 @@ class ChatSession:
         self._client = client
         self.model_info = model
         self.conversation = conversation
+        self.last_message_id: str | None = None  # the latest reply's id (``regenerate``)
         self._turn_lock = asyncio.Lock()
 
     @property
@@ -289,8 +293,46 @@ class ChatSession:
         ``str`` deltas; otherwise the whole :class:`ChatReply`.
         """
         attachments = [*(attachments or ()), *await self._prepare(text, images or (), attachments)]
+
+        async def request(site: SiteInfo) -> _Request:
+            return await self._send_request(site, text, attachments)
+
+        return await self._reply(request, stream)
+
+    @overload
+    async def regenerate(
+        self, *, message_id: str | None = ..., stream: Literal[False] = ...
+    ) -> ChatReply: ...
+
+    @overload
+    async def regenerate(
+        self, *, message_id: str | None = ..., stream: Literal[True]
+    ) -> ReplyStream: ...
+
+    async def regenerate(
+        self, *, message_id: str | None = None, stream: bool = False
+    ) -> ChatReply | ReplyStream:
+        """A new reply in place of the latest one (the site's retry), streamed like ``send``.
+
+        ``message_id`` is that reply's id (``reply.message_id``); by default the one this
+        session received last. The site regenerates only a session's latest reply.
+        """
+        session_id = self.conversation.evaluation_session_id
+        target = message_id or self.last_message_id
+        if session_id is None or target is None:
+            raise InputError("nothing to regenerate: this chat has no reply yet")
+
+        async def request(site: SiteInfo) -> _Request:
+            token = await self._client.tokens.take(site.site_key, RECAPTCHA_ACTION_RETRY)
+            body = build_retry_body(recaptcha_token=token)
+            path = stream_retry_path(session_id, target)
+            return _Request("PUT", path, body, session_id, target)
+
+        return await self._reply(request, stream)
+
+    async def _reply(self, request: _MakeRequest, stream: bool) -> ChatReply | ReplyStream:
         builder = ReplyBuilder(self.model)
-        reply_stream = ReplyStream(self._exchange(text, attachments, builder), builder)
+        reply_stream = ReplyStream(self._exchange(request, builder), builder)
         if stream:
             return reply_stream
         async for _ in reply_stream.events():
@@ -319,13 +361,13 @@ class ChatSession:
         return [await self._client._upload(blob) for blob in blobs]
 
     async def _exchange(
-        self, text: str, attachments: list[Attachment], builder: ReplyBuilder
+        self, request: _MakeRequest, builder: ReplyBuilder
     ) -> AsyncIterator[ReplyEvent]:
         async with self._turn_lock:
             attempts = self._client.settings.max_attempts
             for attempt in range(1, attempts + 1):
                 try:
-                    async for event in self._attempt(text, attachments, builder):
+                    async for event in self._attempt(request, builder):
                         yield event
                     return
                 except LMArenaError as exc:
@@ -342,30 +384,43 @@ class ChatSession:
         elif action == _RetryWith.FRESH_TOKEN:
             self._client.tokens.invalidate()
 
-    async def _attempt(
-        self, text: str, attachments: list[Attachment], builder: ReplyBuilder
-    ) -> AsyncIterator[ReplyEvent]:
-        client = self._client
-        site = await client._ready()
+    async def _send_request(
+        self, site: SiteInfo, text: str, attachments: list[Attachment]
+    ) -> _Request:
+        """Fresh ids each attempt (and a fresh session id when creating), a fresh token."""
         creating = self.conversation.evaluation_session_id is None
         session_id = uuid7() if creating else self.conversation.evaluation_session_id
         assert session_id is not None
+        message_id = uuid7()
         body = build_chat_body(
             session_id=session_id,
             model_a_id=self.model_info.id,
             user_message_id=uuid7(),
-            model_a_message_id=uuid7(),
+            model_a_message_id=message_id,
             text=text,
             attachments=attachments,
             modality=self.model_info.modality,
-            recaptcha_token=await client.tokens.take(site.site_key, RECAPTCHA_ACTION_CHAT),
+            recaptcha_token=await self._client.tokens.take(site.site_key, RECAPTCHA_ACTION_CHAT),
         )
         path = STREAM_CREATE_PATH if creating else stream_post_path(session_id)
+        return _Request("POST", path, body, session_id, message_id)
+
+    async def _attempt(
+        self, make_request: _MakeRequest, builder: ReplyBuilder
+    ) -> AsyncIterator[ReplyEvent]:
+        client = self._client
+        site = await client._ready()
+        request = await make_request(site)
+        session_id = request.session_id
         opened = await client.transport.open_stream(
-            "POST", site.origin + path, encode_body(body), referer_path=f"/c/{session_id}"
+            request.method,
+            site.origin + request.path,
+            encode_body(request.body),
+            referer_path=f"/c/{session_id}",
         )
         client._note_origin(opened.origin)
         builder.streaming_session_id = session_id
+        builder.message_id = request.message_id
         parser = StreamParser()
         async for chunk in client.transport.chunks(opened.response):
             for event in parser.feed(chunk):
@@ -379,7 +434,22 @@ class ChatSession:
                 builder.add(event)
                 yield event
         self.conversation.evaluation_session_id = session_id
+        self.last_message_id = request.message_id
         builder.session_id = session_id
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One attempt's stream request."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    session_id: str
+    message_id: str  # the reply's id
+
+
+_MakeRequest = Callable[[SiteInfo], Awaitable[_Request]]
 
 
 def _require_vision(model: ModelInfo) -> None:

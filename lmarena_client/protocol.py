@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 STREAM_CREATE_PATH = "/nextjs-api/stream/create-evaluation"
 RECAPTCHA_ACTION_CHAT = "chat_submit"
+RECAPTCHA_ACTION_RETRY = "chat_retry"
 
 # ---------------------------------------------------------------------------------------------
 # UUIDv7 (RFC 9562): 48-bit unix ms | ver 7 | 12 bits | var 10 | 62 bits.
@@ -453,6 +454,18 @@ class StreamParser:
 def stream_post_path(session_id: str) -> str:
     """The path that continues the evaluation session ``session_id``."""
     return f"/nextjs-api/stream/post-to-evaluation/{session_id}"
+
+
+def stream_retry_path(session_id: str, message_id: str) -> str:
+    """The path that regenerates the reply ``message_id`` (the session's latest)."""
+    if not (_is_uuid(session_id) and _is_uuid(message_id)):
+        raise InputError("regenerating needs the session's and the reply's ids (UUIDs)")
+    return f"/nextjs-api/stream/retry-evaluation-session-message/{session_id}/messages/{message_id}"
+
+
+def build_retry_body(*, recaptcha_token: str) -> dict[str, Any]:
+    """The retry body the site sends today: the token alone (action ``chat_retry``)."""
+    return {"recaptchaV3Token": recaptcha_token}
 
 
 def build_chat_body(

@@ -27,6 +27,7 @@ class ChatReply:
     text: str
     evaluation_session_id: str
     model: str
+    message_id: str = ""  # the site's id of this reply (what ``regenerate`` retries)
     finish_reason: str | None = None
     usage: Usage | None = None
     reasoning: str = ""
@@ -41,6 +42,7 @@ class ReplyBuilder:
     model: str
     session_id: str = ""  # set once the site has accepted the whole reply
     streaming_session_id: str = ""  # the session of the attempt whose reply is streaming
+    message_id: str = ""  # the reply's id in the attempt that is streaming
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -68,6 +70,7 @@ class ReplyBuilder:
             text=self.partial_text,
             evaluation_session_id=self.session_id,
             model=self.model,
+            message_id=self.message_id,
             finish_reason=self.finish.finish_reason if self.finish else None,
             usage=self.finish.usage if self.finish else None,
             reasoning="".join(self.reasoning),

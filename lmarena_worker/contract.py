@@ -78,6 +78,8 @@ class ChatJob(_Job):
     text: str
     evaluation_session_id: str | None = None
     attachments: list[AttachmentRef] = Field(default_factory=list)
+    # Regenerate this reply of the session (the site's retry) instead of sending ``text``.
+    regenerate_message_id: str | None = None
 
 
 class UploadJob(_Job):
@@ -131,6 +133,7 @@ class ErrorInfo(_Model):
 class ChatResult(_Model):
     text: str
     evaluation_session_id: str
+    message_id: str | None = None  # the reply's id on the site (what a regenerate retries)
     finish_reason: str | None = None
     usage: UsageInfo | None = None
     reasoning: str = ""

@@ -105,6 +105,8 @@ async def _open(client: Client, job: ChatJob) -> ReplyStream:
         session = await client.chats.resume(model=job.model, chat_id=job.evaluation_session_id)
     else:
         session = await client.chats.create(model=job.model)
+    if job.regenerate_message_id:
+        return await session.regenerate(message_id=job.regenerate_message_id, stream=True)
     return await session.send(
         job.text, attachments=[attachment(ref) for ref in job.attachments], stream=True
     )

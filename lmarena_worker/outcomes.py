@@ -27,6 +27,7 @@ def chat_result(reply: ChatReply) -> ChatResult:
     return ChatResult(
         text=reply.text,
         evaluation_session_id=reply.evaluation_session_id,
+        message_id=reply.message_id or None,
         finish_reason=reply.finish_reason,
         usage=UsageInfo(
             prompt_tokens=usage.prompt_tokens,

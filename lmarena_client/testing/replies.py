@@ -82,12 +82,19 @@ def split_directive(prompt: str, base: ReplyScript) -> tuple[str, ReplyScript]:
 
 
 def reply_text(
-    *, turn: int, prompt: str, previous: str | None, model_name: str, words: int
+    *,
+    turn: int,
+    prompt: str,
+    previous: str | None,
+    model_name: str,
+    words: int,
+    regeneration: int = 0,
 ) -> list[str]:
-    """Word-sized deltas of a text reply."""
+    """Word-sized deltas of a text reply; a regenerated one says which take it is."""
     earlier = f"“{previous}”" if previous is not None else "none"
+    take = f" (take {regeneration + 1})" if regeneration else ""
     head = (
-        f"Turn {turn} of this session, answered by {model_name}. "
+        f"Turn {turn} of this session, answered by {model_name}{take}. "
         f"You said: “{prompt}”. Previous prompt: {earlier}."
     )
     parts = head.split(" ")

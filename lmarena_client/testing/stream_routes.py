@@ -346,6 +346,7 @@ def _participant_reply(
             previous=plan.previous_prompt,
             model_name=model["publicName"],
             words=script.words,
+            regeneration=turn.regenerations,
         )
     )
     reasoning = (

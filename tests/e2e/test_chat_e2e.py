@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from lmarena_client import Client
-from lmarena_client.errors import ConversationLostError, EmptyMessageError, ModelNotFoundError
+from lmarena_client.errors import (
+    ConversationLostError,
+    EmptyMessageError,
+    InputError,
+    ModelNotFoundError,
+)
 from lmarena_client.testing import FakeArena, FakeArenaOptions
 
 from .conftest import MakeClient
@@ -159,3 +164,19 @@ async def test_bootstrap_variants_then_chat(
         reply = await (await client.chats.create(model="gemini-3-pro")).send("hello")
         assert reply.text
         assert site.counters.tokens_refused == 0
+
+
+async def test_regenerate_replaces_the_latest_reply(client: Client) -> None:
+    chat = await client.chats.create(model="gemini-3-pro")
+    with pytest.raises(InputError, match="nothing to regenerate"):
+        await chat.regenerate()
+    await chat.send("one")
+    first = await chat.send("two")
+    stream = await chat.regenerate(stream=True)
+    again = "".join([delta async for delta in stream])
+    assert stream.reply is not None and stream.reply.message_id == first.message_id
+    assert again.startswith("Turn 2 of this session") and "(take 2)" in again
+    resumed = await client.chats.resume(model="gemini-3-pro", chat_id=first.evaluation_session_id)
+    third = await resumed.regenerate(message_id=first.message_id)  # from another ChatSession
+    assert "(take 3)" in third.text
+    assert (await chat.send("three")).text.startswith("Turn 3 of this session")  # no extra turn

@@ -156,3 +156,23 @@ def test_a_revoked_identity_answers_410_conversation_lost(stack: Stack) -> None:
     fresh = _chat(stack, "a new chat")
     assert _chat(stack, "and its next turn", fresh) == fresh
     assert counters(stack.fake_url)["sign_ups"] == 2
+
+
+def test_a_stateless_chat_of_a_lost_identity_moves_to_a_new_session(stack: Stack) -> None:
+    """A client that sends whole histories never sees the 410: its history is carried over."""
+    url = f"{stack.api_url}/v1/chat/completions"
+    first = httpx.post(url, json=chat_body("remember the word kumquat"), timeout=60).json()
+    reply = first["choices"][0]["message"]["content"]
+    httpx.post(f"{stack.fake_url}/__fake__/revoke", json={}, timeout=5).raise_for_status()
+    body = chat_body("what was the word?")
+    body["messages"] = [
+        {"role": "user", "content": "remember the word kumquat"},
+        {"role": "assistant", "content": reply},
+        *body["messages"],
+    ]
+    resp = httpx.post(url, json=body, timeout=60)
+    assert resp.status_code == 200, resp.text
+    conversation = resp.json()["conversation"]
+    assert conversation["mapping"] == "replayed"
+    assert conversation["evaluationSessionId"] != first["conversation"]["evaluationSessionId"]
+    assert "User: remember the word kumquat" in resp.json()["choices"][0]["message"]["content"]
