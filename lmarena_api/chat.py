@@ -38,7 +38,13 @@ from .history import Plan
 from .image_checks import check_image_source
 from .metrics import ApiMetrics
 from .requests import read_json
-from .schemas import ChatCompletionRequest, UserTurn, last_user_turn, parse_request
+from .schemas import (
+    ChatCompletionRequest,
+    UserTurn,
+    history_images,
+    last_user_turn,
+    parse_request,
+)
 from .transcripts import Transcript, transcript_of
 
 log = logging.getLogger(__name__)
@@ -101,14 +107,12 @@ async def _run(
     state = request.app.state
     broker: Broker = state.broker
     _check_size(plan.text, state.settings.max_prompt_bytes)
-    regenerating = plan.regenerate_message_id is not None
+    images = _images_to_send(req, turn, plan, card, state.settings.max_images)
     job = ChatJob(
         model=card.id,
         text=plan.text,
         evaluation_session_id=plan.session_id,
-        attachments=[]
-        if regenerating
-        else await _upload_images(broker, state.settings, card, turn),
+        attachments=await _upload_images(broker, state.settings, card, images),
         regenerate_message_id=plan.regenerate_message_id,
     )
     run = await broker.start_chat(job)
@@ -155,17 +159,30 @@ async def _model(broker: Broker, name: str) -> ModelCard:
     )
 
 
+def _images_to_send(
+    req: ChatCompletionRequest, turn: UserTurn, plan: Plan, card: ModelCard, max_images: int
+) -> list[tuple[str, str]]:
+    """A regenerate sends nothing; a carried-over history sends its earlier images too (the
+    model must see them; the worker's upload cache skips bytes it uploaded before), keeping
+    the most recent ones within the per-message limit."""
+    if plan.regenerate_message_id is not None:
+        return []
+    if plan.mapping != "replayed" or not card.vision:
+        return list(turn.images)
+    return [*history_images(req), *turn.images][-max(max_images, len(turn.images)) :]
+
+
 async def _upload_images(
-    broker: Broker, settings: ApiSettings, card: ModelCard, turn: UserTurn
+    broker: Broker, settings: ApiSettings, card: ModelCard, images: list[tuple[str, str]]
 ) -> list[AttachmentRef]:
-    for param, source in turn.images:
+    for param, source in images:
         await check_image_source(
             param,
             source,
             max_bytes=settings.max_image_bytes,
             allow_private=settings.allow_private_image_urls,
         )
-    uploads = (_upload_one(broker, card, param, source) for param, source in turn.images)
+    uploads = (_upload_one(broker, card, param, source) for param, source in images)
     return list(await asyncio.gather(*uploads))
 
 

@@ -196,6 +196,18 @@ def last_user_turn(request: ChatCompletionRequest, *, max_parts: int, max_images
     return UserTurn(text=text, images=images, evaluation_session_id=session)
 
 
+def history_images(request: ChatCompletionRequest) -> list[tuple[str, str]]:
+    """(param path, source) of every image in the user messages before the last one."""
+    last = max(i for i, message in enumerate(request.messages) if message.role == "user")
+    return [
+        (f"messages[{i}].content[{j}].image_url.url", part.image_url.url)
+        for i, message in enumerate(request.messages[:last])
+        if message.role == "user" and isinstance(message.content, list)
+        for j, part in enumerate(message.content)
+        if isinstance(part, ImagePart)
+    ]
+
+
 def _split_content(
     content: str | list[Any] | None, where: str, max_parts: int
 ) -> tuple[list[str], list[tuple[str, str]]]:

@@ -14,6 +14,8 @@ import pytest
 
 from tests.processes import Proc
 
+from .conftest import fake_control
+
 pytestmark = pytest.mark.browser
 
 MODEL = "gemini-3-pro"
@@ -124,3 +126,31 @@ def test_an_explicit_session_id_wins_over_the_mapping(stack: dict[str, Proc]) ->
     vendor = resp.model_dump()["conversation"]
     assert vendor == {"evaluationSessionId": conv["evaluationSessionId"], "mapping": "resumed"}
     assert "Turn 2 of this session" in str(resp.choices[0].message.content)
+
+
+PNG_1X1 = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_a_known_transcript_never_uploads_its_images_again(stack: dict[str, Proc]) -> None:
+    def picture(text: str) -> dict[str, Any]:
+        parts = [
+            {"type": "text", "text": text},
+            {"type": "image_url", "image_url": {"url": PNG_1X1}},
+        ]
+        return {"role": "user", "content": parts}
+
+    seen = fresh("what is this")
+    before = fake_control(stack["fake"], "counters")["uploads"]
+    reply1, _ = ask(stack["api1"], [picture(seen)])
+    after_first = fake_control(stack["fake"], "counters")["uploads"]
+    assert after_first >= before  # uploaded, or already in the worker's signed-URL cache
+    _, conv = ask(stack["api2"], [picture(seen), assistant(reply1), user("and now?")])
+    assert conv["mapping"] == "continued"
+    assert fake_control(stack["fake"], "counters")["uploads"] == after_first
+    carried, moved = ask(
+        stack["api1"], [picture(seen + " (edited)"), assistant(reply1), user("so?")]
+    )
+    assert moved["mapping"] == "replayed" and "[image]" in carried
