@@ -88,7 +88,7 @@ async def _answer(request: Request, stream_label: list[str]) -> Response:
     try:
         return await _run(request, req, card, turn, transcript, plan, started)
     except ApiError as exc:
-        if exc.code != "conversation_lost" or plan.mapping != "continued":
+        if exc.code != "conversation_lost" or plan.mapping not in ("continued", "regenerated"):
             raise
     # The mapped session belongs to an identity the site dropped: carry the history instead.
     replay = broker.history.replay(transcript, turn.text)

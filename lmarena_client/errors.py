@@ -33,13 +33,48 @@ Every exception the library raises on purpose derives from :class:`LMArenaError`
     │   ├── TruncatedStreamError         the stream ended without its finish line
     │   └── ReplyFailedError             the site reported a failure inside the reply (a3:)
     └── SiteTimeoutError (TimeoutError)  connect, first byte or idle gap took too long
+
+Errors that usually mean the site changed under the client (a bootstrap that does not
+complete, models or action ids not found, a reply in a format the client does not read, a token
+the site keeps refusing, a request body or endpoint the site no longer takes) say so: their
+``looks_like_site_change`` is true and their message ends with :data:`DOCTOR_HINT`, which points
+to ``lmarena-doctor``.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+DOCTOR_HINT = (
+    "this looks like a change of the site: run `lmarena-doctor` (or `python -m lmarena_client "
+    "doctor`) to see which step changed, and attach the file of `lmarena-doctor --capture "
+    "trace.json` to a bug report"
+)
+# UpstreamError statuses that mean "the site no longer takes this request": a body rule it now
+# refuses (400), an endpoint or action that moved (404, 405) or is gone (410).
+_SITE_CHANGE_STATUSES = frozenset({400, 404, 405, 410})
+
 
 class LMArenaError(Exception):
     """Base of every error this library raises on purpose."""
+
+    #: Whether this kind of failure usually means that the site changed under the client.
+    site_change_suspected: ClassVar[bool] = False
+
+    @property
+    def looks_like_site_change(self) -> bool:
+        """True when the failure looks like a change of the site (run ``lmarena-doctor``)."""
+        return self.site_change_suspected
+
+    @property
+    def doctor_hint(self) -> str | None:
+        """:data:`DOCTOR_HINT` when the failure looks like a change of the site, else None."""
+        return DOCTOR_HINT if self.looks_like_site_change else None
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        hint = self.doctor_hint
+        return f"{message} ({hint})" if hint and hint not in message else message
 
 
 class ConfigError(LMArenaError):
@@ -95,13 +130,19 @@ class BrowserError(LMArenaError):
 class BootstrapError(BrowserError):
     """The bootstrap flow (page, challenge, auth cookie, grecaptcha) did not complete."""
 
+    site_change_suspected = True
+
 
 class TokenMintError(BrowserError):
     """grecaptcha did not return a token."""
 
+    site_change_suspected = True
+
 
 class ProtocolError(LMArenaError):
     """Data from the site that does not follow the expected format."""
+
+    site_change_suspected = True
 
 
 class DiscoveryError(ProtocolError):
@@ -136,7 +177,10 @@ class CloudflareError(BlockedError):
 
 
 class RecaptchaError(BlockedError):
-    """The site refused the reCAPTCHA token."""
+    """The site refused the reCAPTCHA token (raised once fresh tokens and a fresh page did not
+    help: the site key or the token's action may have changed)."""
+
+    site_change_suspected = True
 
 
 class RateLimitError(SiteError):
@@ -165,6 +209,10 @@ class ConversationNotFoundError(SiteError):
 class UpstreamError(SiteError):
     """Any other error status from the site."""
 
+    @property
+    def looks_like_site_change(self) -> bool:
+        return self.status in _SITE_CHANGE_STATUSES
+
 
 class SiteUnreachableError(SiteError):
     """The connection failed before the site answered."""
@@ -180,6 +228,8 @@ class StreamError(LMArenaError):
 
 class TruncatedStreamError(StreamError):
     """The stream ended without its finish line (``ad:``)."""
+
+    site_change_suspected = True
 
 
 class ReplyFailedError(StreamError):

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from .arena import FakeArena
 from .options import FakeArenaOptions
@@ -46,12 +47,17 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="models only in /nextjs-api/model-catalog, not in the page",
     )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="answer as the site in a capture of `lmarena-doctor --capture FILE` did",
+    )
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
 
 
 def options_from(args: argparse.Namespace) -> FakeArenaOptions:
-    return FakeArenaOptions(
+    options = FakeArenaOptions(
         interstitial=args.interstitial or args.turnstile_click,
         turnstile_click=args.turnstile_click,
         split_auth_cookie=args.split_auth_cookie,
@@ -59,6 +65,14 @@ def options_from(args: argparse.Namespace) -> FakeArenaOptions:
         legacy_origin=args.legacy_origin,
         models_in_page=not args.catalog_only,
     )
+    if args.replay:
+        from .replay import load_capture, replay_options
+
+        try:
+            options = replay_options(load_capture(args.replay), options)
+        except (OSError, ValueError) as exc:
+            sys.exit(f"cannot replay {args.replay}: {exc}")
+    return options
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -70,6 +84,8 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"FakeArena listening on {arena.url}", flush=True)
         if arena.legacy_url:
             print(f"FakeArena legacy origin on {arena.legacy_url}", flush=True)
+        if args.replay:
+            print(f"FakeArena replaying {args.replay}", flush=True)
         await stop.wait()
 
 

@@ -26,7 +26,12 @@ def build_app(state: SiteState) -> web.Application:
         middlewares=[_counting(state), _cloudflare_gate(state)], client_max_size=_MAX_BODY
     )
     app[STATE_KEY] = state
-    app.add_routes(_site_routes(state))
+    routes = _site_routes(state)
+    if state.options.replay is not None:
+        from .replay import replay_routes  # a doctor capture answers instead (replay.py)
+
+        routes = replay_routes(state, routes)
+    app.add_routes(routes)
     app.add_routes(control_routes.routes(state))
     return app
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .faults import Fault
+
+if TYPE_CHECKING:
+    from .replay import Capture
 
 DEFAULT_SITE_KEY = "6Led_uYrAAAAAKjxDIF58fgFtX3t8loNAK85bW9I"
 
@@ -47,3 +51,5 @@ class FakeArenaOptions:
     access_token_ttl: int = 3600
     clearance_ttl: float = 1800.0
     faults: tuple[Fault, ...] = ()
+    # A doctor capture to answer from (replay.py); see replay.replay_options.
+    replay: Capture | None = field(default=None, compare=False)

@@ -159,20 +159,36 @@ def test_a_revoked_identity_answers_410_conversation_lost(stack: Stack) -> None:
 
 
 def test_a_stateless_chat_of_a_lost_identity_moves_to_a_new_session(stack: Stack) -> None:
-    """A client that sends whole histories never sees the 410: its history is carried over."""
+    """A client that sends whole histories never sees the 410: a continued or regenerated
+    request whose session was lost is answered in a new session that carries the history."""
     url = f"{stack.api_url}/v1/chat/completions"
-    first = httpx.post(url, json=chat_body("remember the word kumquat"), timeout=60).json()
-    reply = first["choices"][0]["message"]["content"]
-    httpx.post(f"{stack.fake_url}/__fake__/revoke", json={}, timeout=5).raise_for_status()
-    body = chat_body("what was the word?")
-    body["messages"] = [
-        {"role": "user", "content": "remember the word kumquat"},
-        {"role": "assistant", "content": reply},
-        *body["messages"],
+
+    def post(messages: list[dict[str, str]]) -> dict[str, Any]:
+        body = chat_body("unused")
+        body["messages"] = messages
+        resp = httpx.post(url, json=body, timeout=60)
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json())
+
+    said = [{"role": "user", "content": "remember the word kumquat"}]
+    first = post(said)
+    said += [
+        {"role": "assistant", "content": first["choices"][0]["message"]["content"]},
+        {"role": "user", "content": "what was the word?"},
     ]
-    resp = httpx.post(url, json=body, timeout=60)
-    assert resp.status_code == 200, resp.text
-    conversation = resp.json()["conversation"]
+    assert post(said)["conversation"]["mapping"] == "continued"
+    httpx.post(f"{stack.fake_url}/__fake__/revoke", json={}, timeout=5).raise_for_status()
+    again = post(said)  # a regenerate, in a session the site no longer lets us use
+    conversation = again["conversation"]
     assert conversation["mapping"] == "replayed"
     assert conversation["evaluationSessionId"] != first["conversation"]["evaluationSessionId"]
-    assert "User: remember the word kumquat" in resp.json()["choices"][0]["message"]["content"]
+    assert "User: remember the word kumquat" in again["choices"][0]["message"]["content"]
+    said += [
+        {"role": "assistant", "content": again["choices"][0]["message"]["content"]},
+        {"role": "user", "content": "and now?"},
+    ]
+    later = post(said)["conversation"]
+    assert later == {
+        "evaluationSessionId": conversation["evaluationSessionId"],
+        "mapping": "continued",
+    }

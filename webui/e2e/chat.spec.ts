@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { assistantMessages, chatButton, expect, openApp, send, shot, test, waitForReply } from "./fixtures";
+import { assistantMessages, chatButton, copiedSessionId, expect, openApp, send, shot, test, uniqueTag, waitForReply } from "./fixtures";
 
 test("sends a prompt and streams the reply with reasoning and sources", async ({ page }) => {
   await openApp(page);
@@ -44,31 +44,44 @@ test("stop keeps the partial reply, aborts the request on the server, and the ch
   await page.waitForTimeout(600);
   expect((await reply.innerText()).length).toBe(partial); // nothing more arrives
   await shot(page, "04-stopped");
+  // The server never recorded the stopped turn: the next prompt names its session to resume it.
+  const next = page.waitForRequest("**/v1/chat/completions");
   await send(page, "After the stop");
+  const body = (await next).postDataJSON() as { messages: unknown[]; conversation?: { evaluationSessionId?: string } };
+  expect(body.messages).toHaveLength(3);
+  expect(body.conversation?.evaluationSessionId).toBe(await copiedSessionId(page));
   await waitForReply(page);
+  await expect(assistantMessages(page).nth(1)).toContainText("Turn 2 of this session");
   await expect(assistantMessages(page).nth(1)).toContainText("You said: “After the stop”");
 });
 
 test("a reload keeps the chat, which continues in the same session", async ({ page }) => {
+  const first = `first question ${uniqueTag()}`;
   await openApp(page);
-  await send(page, "first question");
+  await send(page, first);
   await waitForReply(page);
   await expect(assistantMessages(page).first()).toContainText("Turn 1 of this session");
+  const session = await copiedSessionId(page);
+  expect(session).toMatch(/^[0-9a-f-]{36}$/);
   await page.reload();
-  await expect(page.getByText("first question").first()).toBeVisible();
+  await expect(page.getByText(first).first()).toBeVisible();
   await expect(assistantMessages(page).first()).toContainText("Turn 1 of this session");
 
+  // The whole conversation goes, without the vendor session id: the server recognises it.
   const request = page.waitForRequest("**/v1/chat/completions");
   await send(page, "second question");
-  const body = (await request).postDataJSON() as { messages: unknown[]; conversation?: { evaluationSessionId?: string } };
-  expect(body.messages).toEqual([{ role: "user", content: "second question" }]);
-  expect(body.conversation?.evaluationSessionId).toMatch(/^[0-9a-f-]{36}$/);
+  const body = (await request).postDataJSON() as { messages: { role: string; content: string }[]; conversation?: unknown };
+  expect(body.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+  expect(body.messages[0]?.content).toBe(first);
+  expect(body.messages[1]?.content).toContain("Turn 1 of this session");
+  expect(body.messages[2]?.content).toBe("second question");
+  expect(body.conversation).toBeUndefined();
   await waitForReply(page);
   await expect(assistantMessages(page).nth(1)).toContainText("Turn 2 of this session");
-  await expect(assistantMessages(page).nth(1)).toContainText("Previous prompt: “first question”");
+  await expect(assistantMessages(page).nth(1)).toContainText(`Previous prompt: “${first}”`);
+  await expect(page.getByText("continued in a new session")).toHaveCount(0);
 
-  await page.getByRole("button", { name: "Copy session ID" }).click();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(body.conversation?.evaluationSessionId);
+  expect(await copiedSessionId(page)).toBe(session);
   await shot(page, "05-continued-after-reload");
 });
 

@@ -61,6 +61,22 @@ export async function waitForReply(page: Page): Promise<void> {
   await expect(page.locator('article[aria-busy="true"]')).toHaveCount(0);
 }
 
+/**
+ * A word that makes a test's prompts its own. The server maps whole histories onto sessions by
+ * their content, shared by every client without an API key, and the fake site answers the same
+ * prompt with the same words: two runs of a test with equal prompts would share sessions.
+ */
+export function uniqueTag(): string {
+  return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The chat's session id, through its "Copy session ID" button. */
+export async function copiedSessionId(page: Page): Promise<string> {
+  // The chat header's button (it reads "Copied" for a moment after each copy).
+  await page.locator("header").getByRole("button", { name: /^(Copy session ID|Copied)$/ }).click();
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(shotsDir, `${name}.png`) });
 }

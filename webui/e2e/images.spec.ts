@@ -61,13 +61,17 @@ test("attaches images by picker, paste and drop, removes one, and sends them", a
   await expect(page.getByRole("list", { name: "Images to send" })).toHaveCount(0);
   await shot(page, "08-images-sent");
 
-  // The next turn sends only its own message, without the earlier images.
+  // The next turn sends the whole conversation, the earlier images as the same data URIs, so the
+  // server recognises it and continues the session (uploading nothing again).
   const next = page.waitForRequest("**/v1/chat/completions");
   await send(page, "And now?");
-  const nextBody = (await next).postDataJSON() as { messages: unknown[]; conversation?: unknown };
-  expect(nextBody.messages).toEqual([{ role: "user", content: "And now?" }]);
-  expect(nextBody.conversation).toBeTruthy();
+  const nextBody = (await next).postDataJSON() as { messages: { role: string; content: unknown }[]; conversation?: unknown };
+  expect(nextBody.messages).toHaveLength(3);
+  expect(nextBody.messages[0]).toEqual(body.messages[0]);
+  expect(nextBody.messages[2]).toEqual({ role: "user", content: "And now?" });
+  expect(nextBody.conversation).toBeUndefined();
   await waitForReply(page);
+  await expect(page.getByRole("article", { name: "Assistant message" }).nth(1)).toContainText("Turn 2 of this session");
 });
 
 test("a model without vision cannot take images, and says why", async ({ page }) => {

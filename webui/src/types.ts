@@ -1,6 +1,6 @@
 /** The app's stored records (IndexedDB) and settings. */
 
-import type { Citation, Usage } from "./api/types";
+import type { Citation, Mapping, Usage } from "./api/types";
 
 export type Role = "user" | "assistant";
 
@@ -28,6 +28,10 @@ export interface Message {
   citations?: Citation[];
   usage?: Usage;
   model?: string;
+  /** Assistant: the site session that produced the reply. */
+  sessionId?: string;
+  /** Assistant: how the server mapped the request for this reply onto the site's sessions. */
+  mapping?: Mapping;
   status: MessageStatus;
   error?: MessageError;
   createdAt: number;
@@ -39,7 +43,11 @@ export interface Chat {
   /** The user renamed it: the first message no longer sets the title. */
   titleIsCustom: boolean;
   model: string | null;
-  /** LMArena's session id: sent back to continue the conversation. */
+  /**
+   * LMArena's session of the latest reply (shown and copied). Requests carry the whole
+   * conversation and the server finds the session (docs/API.md: whole histories); a session id
+   * is sent only after a stopped reply (`services/history.ts`).
+   */
   evaluationSessionId: string | null;
   createdAt: number;
   /** Last use (a message sent or received). Sorts the sidebar and decides pruning. */

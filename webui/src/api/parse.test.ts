@@ -37,16 +37,21 @@ describe("parseChunk", () => {
 
   it("reads the final chunk's vendor fields", () => {
     const update = parseChunk(chunk({}, {
-      conversation: { evaluationSessionId: "sess-1" },
+      conversation: { evaluationSessionId: "sess-1", mapping: "continued" },
       images: ["https://x.test/a.png", "javascript:alert(1)"],
       citations: [{ url: "https://e.org", title: "E" }, { url: "ftp://bad", title: "B" }, { url: "https://t.org" }],
     }, "stop"));
     expect(update).toEqual({
       finishReason: "stop",
       sessionId: "sess-1",
+      mapping: "continued",
       images: ["https://x.test/a.png"],
       citations: [{ url: "https://e.org", title: "E" }, { url: "https://t.org", title: "https://t.org" }],
     });
+  });
+
+  it("ignores a mapping it does not know", () => {
+    expect(parseChunk(chunk({}, { conversation: { evaluationSessionId: "s", mapping: "teleported" } }))).toEqual({ sessionId: "s" });
   });
 
   it("reads the usage chunk", () => {
@@ -64,10 +69,10 @@ describe("parseCompletion", () => {
   it("reads a whole response", () => {
     expect(parseCompletion({
       choices: [{ index: 0, message: { role: "assistant", content: "Hello!", reasoning_content: "r" }, finish_reason: "stop" }],
-      conversation: { evaluationSessionId: "s" },
+      conversation: { evaluationSessionId: "s", mapping: "replayed" },
       usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
     })).toEqual({
-      content: "Hello!", reasoning: "r", finishReason: "stop", sessionId: "s",
+      content: "Hello!", reasoning: "r", finishReason: "stop", sessionId: "s", mapping: "replayed",
       usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },
     });
   });

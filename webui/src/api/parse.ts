@@ -1,7 +1,7 @@
 /** Turns JSON of unknown shape from the API into the typed values of `types.ts`. */
 
 import { asBoolean, asNumber, asString, isRecord, isSafeUrl } from "../lib/guards";
-import type { ApiErrorBody, ApiModel, Citation, ReplyUpdate, Usage } from "./types";
+import { MAPPINGS, type ApiErrorBody, type ApiModel, type Citation, type Mapping, type ReplyUpdate, type Usage } from "./types";
 
 export function parseModels(json: unknown): ApiModel[] {
   const data = isRecord(json) && Array.isArray(json.data) ? json.data : [];
@@ -75,11 +75,17 @@ export function parseCitations(value: unknown): Citation[] | undefined {
   return out.length ? out : undefined;
 }
 
+export function parseMapping(value: unknown): Mapping | undefined {
+  return MAPPINGS.find((m) => m === value);
+}
+
 /** The top-level vendor fields, shared by chunks and whole responses. */
 function vendorFields(json: Record<string, unknown>, update: ReplyUpdate): void {
   if (isRecord(json.conversation)) {
     const id = asString(json.conversation.evaluationSessionId);
     if (id) update.sessionId = id;
+    const mapping = parseMapping(json.conversation.mapping);
+    if (mapping) update.mapping = mapping;
   }
   const images = parseImages(json.images);
   if (images) update.images = images;

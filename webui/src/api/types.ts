@@ -29,13 +29,28 @@ export type ContentPart =
   | { type: "text"; text: string }
   | { type: "image_url"; image_url: { url: string } };
 
+/** One message of the conversation sent with every request (docs/API.md: whole histories). */
+export type WireMessage =
+  | { role: "user"; content: string | ContentPart[] }
+  | { role: "assistant"; content: string };
+
 export interface ChatRequest {
   model: string;
-  messages: [{ role: "user"; content: string | ContentPart[] }];
+  /** The conversation up to and including the prompt (its last message, from the user). */
+  messages: WireMessage[];
   stream: boolean;
   stream_options?: { include_usage: boolean };
   conversation?: { evaluationSessionId: string };
 }
+
+/**
+ * How the server mapped a request onto the site's sessions (`conversation.mapping`): `new`,
+ * `continued` (history recognised), `regenerated` (the last reply again, no extra turn),
+ * `replayed` (a new session carrying the history), `resumed` (the vendor id was sent).
+ */
+export type Mapping = "resumed" | "continued" | "regenerated" | "new" | "replayed";
+
+export const MAPPINGS: readonly Mapping[] = ["resumed", "continued", "regenerated", "new", "replayed"];
 
 /** The error envelope: `{"error": {"message", "type", "param", "code"}}`. */
 export interface ApiErrorBody {
@@ -54,6 +69,7 @@ export interface ReplyUpdate {
   reasoning?: string;
   finishReason?: string;
   sessionId?: string;
+  mapping?: Mapping;
   images?: string[];
   citations?: Citation[];
   usage?: Usage;

@@ -60,8 +60,12 @@ export class Repo {
     await this.db.put("messages", message);
   }
 
-  async deleteMessage(id: string): Promise<void> {
-    await this.db.delete("messages", id);
+  /** Deletes messages in one transaction. */
+  async deleteMessages(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    const tx = this.db.transaction("messages", "readwrite");
+    for (const id of ids) void tx.store.delete(id);
+    await tx.done;
   }
 
   /** Deletes chats and all their messages in one transaction. */

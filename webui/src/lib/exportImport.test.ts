@@ -13,6 +13,7 @@ const message: Message = {
 const reply: Message = {
   id: "m2", chatId: "c1", seq: 2, role: "assistant", content: "yo", status: "streaming", createdAt: 2,
   citations: [{ url: "https://e.org", title: "E" }], reasoning: "r", model: "m",
+  sessionId: "s1", mapping: "replayed",
 };
 
 describe("buildExport", () => {

@@ -3,7 +3,7 @@
  * Import is tolerant of unknown fields and strict about the ones it needs, and says what is wrong.
  */
 
-import { parseCitations } from "../api/parse";
+import { parseCitations, parseMapping } from "../api/parse";
 import { asBoolean, asNumber, asString, isRecord, isSafeUrl } from "./guards";
 import { clampMaxChats } from "./prune";
 import type { Chat, Message, MessageError, MessageStatus, Settings } from "../types";
@@ -125,6 +125,10 @@ function readMessage(value: unknown, index: number): Message {
   if (citations) message.citations = citations;
   const model = asString(value.model);
   if (model) message.model = model;
+  const sessionId = asString(value.sessionId);
+  if (sessionId) message.sessionId = sessionId;
+  const mapping = parseMapping(value.mapping);
+  if (mapping) message.mapping = mapping;
   const error = readError(value.error);
   if (error) message.error = error;
   return message;

@@ -1,148 +1,115 @@
 /**
- * Sending a prompt and receiving its reply. A reply belongs to its chat, not to the view: it goes
- * on (and is saved) when the user opens another chat. Deltas reach the store at most once per
- * animation frame; the partial text is kept when the user stops or the request fails.
+ * What the user does to a conversation: send a prompt, regenerate the last reply, edit a prompt
+ * and send it again. Each sends the conversation it leaves (`history.ts`), with the chat's
+ * current model; the reply streams in through `runReply`.
  */
 
-import { completeOnce, streamCompletion } from "../api/client";
-import { toMessageError } from "../lib/errors";
-import { createFrameBatcher } from "../lib/frameBatcher";
-import { renderStats } from "../lib/renderStats";
 import { titleFromPrompt } from "../lib/title";
 import {
   appendMessage,
   patchMessage,
-  removeMessage,
+  removeMessagesAfter,
+  replaceMessage,
   setRunning,
   threadMessages,
   updateChat,
   useChats,
 } from "../stores/chats";
 import { currentSettings, updateSettings } from "../stores/settings";
-import type { Message, MessageError, MessageStatus } from "../types";
-import { ReplyAccumulator } from "./reply";
-import { buildChatRequest } from "./request";
+import type { Chat, Message } from "../types";
+import { historyForEdit, historyForRegenerate, historyForSend, sessionToResume } from "./history";
+import { runReply } from "./replyRun";
 
-const controllers = new Map<string, AbortController>();
-/** How often a streaming reply is saved, so a reload keeps most of it. */
-const SAVE_EVERY_MS = 2000;
+export { isRunning, stopReply } from "./replyRun";
 
-export function isRunning(chatId: string): boolean {
-  return controllers.has(chatId);
-}
-
-/** Stops the chat's running reply (the request is aborted, so the server drops the job). */
-export function stopReply(chatId: string): void {
-  controllers.get(chatId)?.abort();
-}
-
-export async function sendPrompt(chatId: string, text: string, images: string[]): Promise<boolean> {
+/** The chat, when it has a model and no reply running. */
+function idleChat(chatId: string): (Chat & { model: string }) | null {
   const { chats, running } = useChats.getState();
   const chat = chats[chatId];
-  if (!chat?.model || running[chatId] || (!text.trim() && images.length === 0)) return false;
-  const isFirst = threadMessages(chatId).length === 0;
-  setRunning(chatId, true); // at once: the Stop button shows and a second send is refused
-  let prompt: Message;
+  if (!chat?.model || running[chatId]) return null;
+  return { ...chat, model: chat.model };
+}
+
+/** Runs `change` with the chat marked running (so a second action is refused at once). */
+async function claim<T>(chatId: string, change: () => Promise<T>): Promise<T> {
+  setRunning(chatId, true);
   try {
-    prompt = await appendMessage({
-      chatId,
-      role: "user",
-      content: text,
-      status: "done",
-      ...(images.length ? { images } : {}),
-    });
-    await updateChat(chatId, {
-      updatedAt: Date.now(),
-      ...(isFirst && !chat.titleIsCustom ? { title: titleFromPrompt(text, images.length) } : {}),
-    });
-    if (currentSettings().lastModel !== chat.model) await updateSettings({ lastModel: chat.model });
+    return await change();
   } catch (error) {
     setRunning(chatId, false);
     throw error;
   }
-  await runReply(chatId, prompt);
+}
+
+async function rememberModel(model: string): Promise<void> {
+  if (currentSettings().lastModel !== model) await updateSettings({ lastModel: model });
+}
+
+function appendReply(chatId: string, model: string): Promise<Message> {
+  return appendMessage({ chatId, role: "assistant", content: "", model, status: "streaming" });
+}
+
+export async function sendPrompt(chatId: string, text: string, images: string[]): Promise<boolean> {
+  const chat = idleChat(chatId);
+  if (!chat || (!text.trim() && images.length === 0)) return false;
+  const isFirst = threadMessages(chatId).length === 0;
+  const { reply, history } = await claim(chatId, async () => {
+    await appendMessage({ chatId, role: "user", content: text, status: "done", ...(images.length ? { images } : {}) });
+    const sent = historyForSend(threadMessages(chatId));
+    await updateChat(chatId, {
+      updatedAt: Date.now(),
+      ...(isFirst && !chat.titleIsCustom ? { title: titleFromPrompt(text, images.length) } : {}),
+    });
+    await rememberModel(chat.model);
+    return { reply: await appendReply(chatId, chat.model), history: sent };
+  });
+  // Only a new prompt may resume a stopped reply's session: a regenerate or an edit changes
+  // what that session would hold, so the server must decide from the history alone.
+  await runReply(chatId, reply.id, chat.model, history, sessionToResume(history, chat.model));
   return true;
 }
 
-/** Asks again for the reply that failed: the failed message is replaced. */
-export async function retryReply(chatId: string, failedId: string): Promise<void> {
-  if (useChats.getState().running[chatId]) return;
-  const messages = threadMessages(chatId);
-  const index = messages.findIndex((m) => m.id === failedId);
-  const prompt = messages.slice(0, index).reverse().find((m) => m.role === "user");
-  if (index === -1 || !prompt) return;
-  setRunning(chatId, true);
-  await removeMessage(chatId, failedId);
-  await runReply(chatId, prompt);
+/**
+ * Asks again for the chat's last reply (also a failed one), replacing it in place. The request
+ * repeats the conversation up to its prompt; the server has the site regenerate that reply.
+ */
+export async function regenerateReply(chatId: string, replyId: string): Promise<boolean> {
+  const chat = idleChat(chatId);
+  const thread = threadMessages(chatId);
+  const old = thread[thread.length - 1];
+  if (!chat || old?.id !== replyId) return false;
+  const history = historyForRegenerate(thread, replyId);
+  if (!history) return false;
+  await claim(chatId, async () => {
+    await replaceMessage({ id: old.id, chatId, seq: old.seq, role: "assistant", content: "", model: chat.model, status: "streaming", createdAt: Date.now() });
+    await updateChat(chatId, { updatedAt: Date.now() });
+    await rememberModel(chat.model);
+  });
+  await runReply(chatId, replyId, chat.model, history);
+  return true;
 }
 
-async function runReply(chatId: string, prompt: Message): Promise<void> {
-  const chat = useChats.getState().chats[chatId];
-  if (!chat?.model) {
-    setRunning(chatId, false);
-    return;
-  }
-  const settings = currentSettings();
-  const controller = new AbortController();
-  controllers.set(chatId, controller);
-  setRunning(chatId, true);
-  const reply = await appendMessage({
-    chatId,
-    role: "assistant",
-    content: "",
-    model: chat.model,
-    status: "streaming",
+/**
+ * Gives a user message new text and sends it again: the messages after it are dropped and the
+ * new reply follows. The server carries the earlier turns into a new session.
+ */
+export async function editAndResend(chatId: string, messageId: string, text: string): Promise<boolean> {
+  const chat = idleChat(chatId);
+  const thread = threadMessages(chatId);
+  const history = historyForEdit(thread, messageId, text);
+  if (!chat || !history) return false;
+  const isFirst = thread[0]?.id === messageId;
+  const images = thread.find((m) => m.id === messageId)?.images?.length ?? 0;
+  const reply = await claim(chatId, async () => {
+    await patchMessage(chatId, messageId, { content: text });
+    await removeMessagesAfter(chatId, messageId);
+    await updateChat(chatId, {
+      updatedAt: Date.now(),
+      ...(isFirst && !chat.titleIsCustom ? { title: titleFromPrompt(text, images) } : {}),
+    });
+    await rememberModel(chat.model);
+    return appendReply(chatId, chat.model);
   });
-  const acc = new ReplyAccumulator();
-  let lastSave = Date.now();
-  let savedSession = chat.evaluationSessionId;
-  const saveSession = (): void => {
-    if (acc.sessionId && acc.sessionId !== savedSession) {
-      savedSession = acc.sessionId;
-      void updateChat(chatId, { evaluationSessionId: acc.sessionId });
-    }
-  };
-  const batcher = createFrameBatcher(() => {
-    renderStats.flushes++;
-    const persist = Date.now() - lastSave > SAVE_EVERY_MS;
-    if (persist) lastSave = Date.now();
-    void patchMessage(chatId, reply.id, { content: acc.content, reasoning: acc.reasoning }, persist);
-  });
-  const options = { apiKey: settings.apiKey, signal: controller.signal };
-  const request = buildChatRequest(chat, prompt, settings.streaming);
-  let status: MessageStatus = "done";
-  let error: MessageError | undefined;
-  try {
-    if (settings.streaming) {
-      await streamCompletion(request, options, (update) => {
-        renderStats.deltas++;
-        acc.apply(update);
-        if (update.sessionId) saveSession();
-        if (update.content || update.reasoning) batcher.request();
-      });
-    } else {
-      acc.apply(await completeOnce(request, options));
-    }
-  } catch (failure) {
-    if (controller.signal.aborted) status = "stopped";
-    else {
-      status = "error";
-      error = toMessageError(failure);
-    }
-  } finally {
-    batcher.cancel();
-    controllers.delete(chatId);
-  }
-  saveSession();
-  await patchMessage(chatId, reply.id, {
-    content: acc.content,
-    status,
-    ...(acc.reasoning ? { reasoning: acc.reasoning } : {}),
-    ...(acc.images.length ? { images: acc.images } : {}),
-    ...(acc.citations.length ? { citations: acc.citations } : {}),
-    ...(acc.usage ? { usage: acc.usage } : {}),
-    ...(error ? { error } : {}),
-  });
-  await updateChat(chatId, { updatedAt: Date.now() });
-  setRunning(chatId, false);
+  await runReply(chatId, reply.id, chat.model, history);
+  return true;
 }

@@ -1,6 +1,6 @@
 /** Accumulates the parts of one reply as chunks arrive. */
 
-import type { Citation, ReplyUpdate, Usage } from "../api/types";
+import type { Citation, Mapping, ReplyUpdate, Usage } from "../api/types";
 
 export class ReplyAccumulator {
   content = "";
@@ -9,6 +9,7 @@ export class ReplyAccumulator {
   citations: Citation[] = [];
   usage: Usage | undefined;
   sessionId: string | undefined;
+  mapping: Mapping | undefined;
   finishReason: string | undefined;
 
   apply(update: ReplyUpdate): void {
@@ -21,6 +22,12 @@ export class ReplyAccumulator {
     }
     if (update.usage) this.usage = update.usage;
     if (update.sessionId) this.sessionId = update.sessionId;
+    if (update.mapping) this.mapping = update.mapping;
     if (update.finishReason) this.finishReason = update.finishReason;
+  }
+
+  /** Nothing of the reply has arrived yet (a failed request can still be sent again). */
+  get empty(): boolean {
+    return !this.content && !this.reasoning && this.images.length === 0;
   }
 }

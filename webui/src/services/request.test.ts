@@ -1,39 +1,52 @@
 import { describe, expect, it } from "vitest";
-import type { Chat, Message } from "../types";
-import { buildChatRequest } from "./request";
+import type { Message } from "../types";
+import { buildChatRequest, toWireMessage } from "./request";
 
-const chat: Chat = { id: "c", title: "t", titleIsCustom: false, model: "gemini-3-pro", evaluationSessionId: null, createdAt: 0, updatedAt: 0 };
-const prompt: Message = { id: "p", chatId: "c", seq: 3, role: "user", content: "look", status: "done", createdAt: 0 };
+const IMG = "data:image/png;base64,AA";
+const user = (id: string, content: string, images?: string[]): Message => ({
+  id, chatId: "c", seq: 1, role: "user", content, status: "done", createdAt: 0, ...(images ? { images } : {}),
+});
+const assistant = (id: string, content: string): Message => ({
+  id, chatId: "c", seq: 2, role: "assistant", content, status: "done", model: "m", createdAt: 0,
+  reasoning: "why", citations: [{ url: "https://e.org", title: "E" }], sessionId: "s", mapping: "new",
+});
 
 describe("buildChatRequest", () => {
-  it("sends only the new user message, streaming with usage", () => {
-    expect(buildChatRequest(chat, prompt, true)).toEqual({
+  it("sends the whole conversation, streaming with usage, and no session id", () => {
+    expect(buildChatRequest("gemini-3-pro", [user("u1", "hi"), assistant("a1", "Hello!"), user("u2", "more")], true)).toEqual({
       model: "gemini-3-pro",
-      messages: [{ role: "user", content: "look" }],
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "Hello!" },
+        { role: "user", content: "more" },
+      ],
       stream: true,
       stream_options: { include_usage: true },
     });
   });
 
-  it("sends images as image_url parts and the session id to continue", () => {
-    const request = buildChatRequest(
-      { ...chat, evaluationSessionId: "sess" },
-      { ...prompt, images: ["data:image/png;base64,AA"] },
-      false,
-    );
-    expect(request).toEqual({
-      model: "gemini-3-pro",
-      messages: [{ role: "user", content: [
-        { type: "text", text: "look" },
-        { type: "image_url", image_url: { url: "data:image/png;base64,AA" } },
-      ] }],
-      stream: false,
-      conversation: { evaluationSessionId: "sess" },
-    });
+  it("names a session to resume only when asked to, and streams only when asked to", () => {
+    const request = buildChatRequest("m", [user("u", "q")], false, "sess");
+    expect(request).toEqual({ model: "m", messages: [{ role: "user", content: "q" }], stream: false, conversation: { evaluationSessionId: "sess" } });
+  });
+});
+
+describe("toWireMessage", () => {
+  it("writes images as image_url parts, the same URIs every time (earlier messages too)", () => {
+    const earlier = user("u1", "look", [IMG]);
+    const request = buildChatRequest("m", [earlier, assistant("a1", "A cat."), user("u2", "and?")], true);
+    expect(request.messages[0]).toEqual({ role: "user", content: [
+      { type: "text", text: "look" },
+      { type: "image_url", image_url: { url: IMG } },
+    ] });
+    expect(toWireMessage(earlier)).toEqual(request.messages[0]);
   });
 
   it("omits an empty text part when only images are sent", () => {
-    const request = buildChatRequest(chat, { ...prompt, content: " ", images: ["data:image/png;base64,AA"] }, true);
-    expect(request.messages[0].content).toEqual([{ type: "image_url", image_url: { url: "data:image/png;base64,AA" } }]);
+    expect(toWireMessage(user("u", " ", [IMG]))).toEqual({ role: "user", content: [{ type: "image_url", image_url: { url: IMG } }] });
+  });
+
+  it("sends a reply as its text only: no reasoning, sources or images", () => {
+    expect(toWireMessage({ ...assistant("a", "Text"), images: ["https://x/y.png"] })).toEqual({ role: "assistant", content: "Text" });
   });
 });

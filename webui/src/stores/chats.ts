@@ -202,15 +202,32 @@ export async function patchMessage(
   return updated;
 }
 
-export async function removeMessage(chatId: string, id: string): Promise<void> {
+/** Replaces a message record whole (fields it no longer has are dropped), in memory and stored. */
+export async function replaceMessage(message: Message): Promise<void> {
+  if (!get().threads[message.chatId]?.byId[message.id]) return;
   set((s) => {
-    const t = s.threads[chatId];
-    if (!t?.byId[id]) return s;
-    const byId = { ...t.byId };
-    delete byId[id];
-    return { threads: { ...s.threads, [chatId]: { ids: t.ids.filter((x) => x !== id), byId } } };
+    const t = s.threads[message.chatId];
+    if (!t) return s;
+    return { threads: { ...s.threads, [message.chatId]: { ids: t.ids, byId: { ...t.byId, [message.id]: message } } } };
   });
-  await (await getRepo()).deleteMessage(id);
+  if (get().chats[message.chatId]) await (await getRepo()).putMessage(message);
+}
+
+/** Deletes every message after `id` in its chat (an edited message's branch replaces them). */
+export async function removeMessagesAfter(chatId: string, id: string): Promise<void> {
+  const t = get().threads[chatId];
+  const index = t?.ids.indexOf(id) ?? -1;
+  if (!t || index === -1) return;
+  const gone = t.ids.slice(index + 1);
+  if (!gone.length) return;
+  set((s) => {
+    const current = s.threads[chatId];
+    if (!current) return s;
+    const byId = { ...current.byId };
+    for (const x of gone) delete byId[x];
+    return { threads: { ...s.threads, [chatId]: { ids: current.ids.filter((x) => !gone.includes(x)), byId } } };
+  });
+  await (await getRepo()).deleteMessages(gone);
 }
 
 export function setRunning(chatId: string, running: boolean): void {

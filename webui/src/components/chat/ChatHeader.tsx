@@ -34,7 +34,7 @@ export function ChatHeader({ chatId, compact }: ChatHeaderProps) {
       <div className="min-w-0 flex-1">
         <ModelPicker
           value={chat.model}
-          lockedReason={started ? "The model is fixed once a chat has begun; start a new chat for another model." : null}
+          note={started ? "The conversation so far goes with it: the next reply comes from the model you choose." : null}
           onChange={(model) => {
             void updateChat(chatId, { model });
             void updateSettings({ lastModel: model });

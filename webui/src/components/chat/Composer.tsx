@@ -1,6 +1,7 @@
 import { ArrowUp, Paperclip, Square } from "lucide-react";
 import { useEffect, useId, useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
 import { imageFilesFrom } from "../../lib/files";
+import { isSendKey, sendKeyHint } from "../../lib/sendKey";
 import { sendPrompt, stopReply } from "../../services/generation";
 import { useChats } from "../../stores/chats";
 import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
@@ -13,12 +14,6 @@ interface ComposerProps {
   chatId: string;
   model: string | null;
   attach: AttachState;
-}
-
-function isSendKey(event: KeyboardEvent, sendKey: "enter" | "ctrl-enter"): boolean {
-  if (event.key !== "Enter" || event.nativeEvent.isComposing) return false;
-  if (sendKey === "enter") return !event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey;
-  return event.ctrlKey || event.metaKey;
 }
 
 /** The prompt box: text, images (picker or paste), send and stop. */
@@ -72,7 +67,7 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
     void attach.attach(files);
   };
 
-  const hint = sendKey === "enter" ? "Enter to send, Shift+Enter for a new line" : "Ctrl+Enter (⌘+Enter) to send, Enter for a new line";
+  const hint = sendKeyHint(sendKey);
 
   return (
     <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-6 sm:pb-4">

@@ -1,4 +1,4 @@
-import { Check, ChevronDown, Lock, RotateCcw } from "lucide-react";
+import { Check, ChevronDown, RotateCcw } from "lucide-react";
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { filterModels, findModel, loadModels, useModels } from "../../stores/models";
 import { openSettings } from "../../stores/ui";
@@ -7,12 +7,12 @@ import { CapabilityBadges } from "./CapabilityBadges";
 interface ModelPickerProps {
   value: string | null;
   onChange: (model: string) => void;
-  /** Why the model cannot change (the chat has begun), or null when it can. */
-  lockedReason: string | null;
+  /** What a change means here (shown above the list), or null. */
+  note: string | null;
 }
 
 /** The chat's model: a button that opens a filterable list (ARIA combobox + listbox). */
-export function ModelPicker({ value, onChange, lockedReason }: ModelPickerProps) {
+export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
   const { models, status, error } = useModels();
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");
@@ -20,7 +20,7 @@ export function ModelPicker({ value, onChange, lockedReason }: ModelPickerProps)
   const rootRef = useRef<HTMLDivElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
   const listId = useId();
-  const lockId = useId();
+  const noteId = useId();
   const shown = useMemo(() => filterModels(models, query), [models, query]);
   const current = findModel(models, value);
 
@@ -72,19 +72,6 @@ export function ModelPicker({ value, onChange, lockedReason }: ModelPickerProps)
     document.getElementById(`${listId}-${active}`)?.scrollIntoView({ block: "nearest" });
   }, [active, listId]);
 
-  if (lockedReason) {
-    return (
-      <div className="flex min-w-0 items-center gap-2 rounded-lg px-2 py-1.5 text-sm" aria-describedby={lockId}>
-        <span className="truncate font-medium" data-testid="current-model">{value ?? "No model"}</span>
-        {current && <CapabilityBadges capabilities={current.capabilities} compact />}
-        <Lock className="h-3.5 w-3.5 shrink-0 text-muted" aria-hidden />
-        <span id={lockId} className="sr-only">
-          {lockedReason}
-        </span>
-      </div>
-    );
-  }
-
   return (
     <div ref={rootRef} className="relative min-w-0">
       <button
@@ -111,6 +98,7 @@ export function ModelPicker({ value, onChange, lockedReason }: ModelPickerProps)
               aria-autocomplete="list"
               aria-activedescendant={shown[active] ? `${listId}-${active}` : undefined}
               aria-label="Filter models"
+              aria-describedby={note ? noteId : undefined}
               placeholder="Filter models…"
               value={query}
               onChange={(e) => {
@@ -120,6 +108,11 @@ export function ModelPicker({ value, onChange, lockedReason }: ModelPickerProps)
               onKeyDown={onKeyDown}
               className="field"
             />
+            {note && (
+              <p id={noteId} className="px-1 pt-2 text-xs text-muted">
+                {note}
+              </p>
+            )}
           </div>
           {status === "loading" && <p className="p-3 text-sm text-muted">Loading models…</p>}
           {status === "error" && error && (

@@ -1,4 +1,4 @@
-import { Square } from "lucide-react";
+import { RefreshCw, Square } from "lucide-react";
 import type { Message } from "../../types";
 import { Markdown } from "../markdown/Markdown";
 import { CopyButton } from "../ui/CopyButton";
@@ -6,10 +6,14 @@ import { Citations } from "./Citations";
 import { ImageGrid } from "./ImageGrid";
 import { MessageErrorNotice } from "./MessageErrorNotice";
 import { Reasoning } from "./Reasoning";
+import { SessionNote } from "./SessionNote";
 
 interface AssistantMessageProps {
   message: Message;
+  /** A failed reply asks again (offered on the last reply only). */
   onRetry?: () => void;
+  /** Replaces the reply with a new one (offered on the last reply only). */
+  onRegenerate?: () => void;
 }
 
 function TypingDots() {
@@ -23,11 +27,16 @@ function TypingDots() {
 }
 
 /** A reply: model name, reasoning, Markdown text, images, sources, status and actions. */
-export function AssistantMessage({ message, onRetry }: AssistantMessageProps) {
+export function AssistantMessage({ message, onRetry, onRegenerate }: AssistantMessageProps) {
   const streaming = message.status === "streaming";
   return (
     <article aria-label="Assistant message" aria-busy={streaming} className="group">
-      {message.model && <div className="mb-1 text-xs font-medium text-muted">{message.model}</div>}
+      {(message.model || message.mapping === "replayed") && (
+        <div className="mb-1 flex flex-wrap items-center gap-x-2 text-xs text-muted">
+          {message.model && <span className="font-medium">{message.model}</span>}
+          {message.mapping === "replayed" && <SessionNote />}
+        </div>
+      )}
       {message.reasoning ? <Reasoning text={message.reasoning} thinking={streaming && !message.content} /> : null}
       {message.content ? (
         <Markdown text={message.content} streaming={streaming} />
@@ -51,6 +60,11 @@ export function AssistantMessage({ message, onRetry }: AssistantMessageProps) {
       {!streaming && (
         <div className="mt-1 flex items-center gap-2 text-xs text-muted opacity-100 transition-opacity focus-within:opacity-100 sm:opacity-0 sm:group-hover:opacity-100">
           {message.content && <CopyButton text={message.content} label="Copy reply" />}
+          {onRegenerate && (
+            <button type="button" className="icon-btn h-8 w-8" aria-label="Regenerate reply" title="Regenerate reply" onClick={onRegenerate}>
+              <RefreshCw className="h-4 w-4" aria-hidden />
+            </button>
+          )}
           {message.usage && <span>{message.usage.completionTokens} tokens</span>}
         </div>
       )}

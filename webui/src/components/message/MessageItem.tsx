@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect } from "react";
 import { renderStats } from "../../lib/renderStats";
-import { retryReply } from "../../services/generation";
+import { editAndResend, regenerateReply } from "../../services/generation";
 import { useChats } from "../../stores/chats";
 import { AssistantMessage } from "./AssistantMessage";
 import { UserMessage } from "./UserMessage";
@@ -22,8 +22,10 @@ export const MessageItem = memo(function MessageItem({ chatId, id, isLast }: Mes
     if (streaming) renderStats.liveMessageCommits++;
     else renderStats.finishedMessageCommits++;
   });
-  const retry = useCallback(() => void retryReply(chatId, id), [chatId, id]);
+  const regenerate = useCallback(() => void regenerateReply(chatId, id), [chatId, id]);
+  const edit = useCallback((text: string) => void editAndResend(chatId, id, text), [chatId, id]);
   if (!message) return null;
-  if (message.role === "user") return <UserMessage message={message} />;
-  return <AssistantMessage message={message} {...(isLast && message.status === "error" ? { onRetry: retry } : {})} />;
+  if (message.role === "user") return <UserMessage message={message} onEdit={edit} />;
+  const actions = !isLast || streaming ? {} : message.status === "error" ? { onRetry: regenerate } : { onRegenerate: regenerate };
+  return <AssistantMessage message={message} {...actions} />;
 });
