@@ -25,7 +25,7 @@ class ApiSettings(BaseSettings):
         "histories (older histories are carried into a new session).",
     )
     transcript_max: int = Field(
-        100_000, ge=1, description="Most transcript fingerprints kept; the oldest go first."
+        100_000, ge=3, description="Most transcript keys kept (3 per turn); the oldest go first."
     )
     max_prompt_bytes: int = Field(
         1024 * 1024, gt=0, description="Largest message text sent to the site (UTF-8 bytes)."

@@ -10,7 +10,8 @@ broker in one process), two fingerprints of the transcript (``transcripts.py``):
 
 Any other history is *replayed*: a new session whose first message carries it. A request with
 ``conversation.evaluationSessionId`` is *resumed* as before; one without history is *new*.
-Entries expire after ``ttl`` seconds, and the oldest go past ``max_entries``.
+Keys (fingerprints and session heads) expire after ``ttl`` seconds, and the oldest go past
+``max_entries``.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ class TranscriptMap:
         past ``max_entries``."""
         now = time.time()
         session_id = next(iter(records.values())).session_id
+        head_key = HEAD_PREFIX + session_id
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(HEAD_PREFIX + session_id, head.model_dump_json(), ex=self._ttl)
+            pipe.set(head_key, head.model_dump_json(), ex=self._ttl)
+            pipe.zadd(INDEX_KEY, {head_key: now})  # heads count against the cap too
             for fingerprint, record in records.items():
                 key = KEY_PREFIX + fingerprint
                 pipe.set(key, record.model_dump_json(), ex=self._ttl)

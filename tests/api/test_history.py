@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lmarena_api.history import KEY_PREFIX, TranscriptMap
+from lmarena_api.history import HEAD_PREFIX, KEY_PREFIX, TranscriptMap
 from lmarena_api.schemas import parse_request
 from lmarena_api.transcripts import FOLD_FOOTER, FOLD_HEADER, Turn, fold, transcript_of
 from lmarena_worker.contract import ChatResult
@@ -26,7 +26,7 @@ def result(session: str, text: str, message: str = "msg") -> ChatResult:
 @pytest.fixture
 async def history() -> AsyncIterator[TranscriptMap]:
     pool = InMemoryBroker().pool()
-    yield TranscriptMap(pool, ttl=3600, max_entries=6)
+    yield TranscriptMap(pool, ttl=3600, max_entries=9)
     await pool.aclose()
 
 
@@ -101,7 +101,8 @@ async def test_the_map_keeps_at_most_max_entries(history: TranscriptMap) -> None
         one = transcript(("user", f"q{i}"))
         await history.remember(one, await history.plan(one, None, f"q{i}"), result(f"s{i}", "r"))
     keys = [key async for key in history._redis.scan_iter(match=KEY_PREFIX + "*")]
-    assert len(keys) == 6  # two fingerprints per turn: the three newest turns remain
+    heads = [key async for key in history._redis.scan_iter(match=HEAD_PREFIX + "*")]
+    assert (len(keys), len(heads)) == (6, 3)  # three keys per turn: the three newest remain
     newest = transcript(("user", "q9"), ("assistant", "r"), ("user", "more"))
     assert (await history.plan(newest, None, "more")).mapping == "continued"
     oldest = transcript(("user", "q0"), ("assistant", "r"), ("user", "more"))

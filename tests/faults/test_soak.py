@@ -18,6 +18,7 @@ import pytest
 
 from tests.processes import wait_until
 
+from .conftest import TRANSCRIPT_MAX
 from .helpers import (
     MODEL,
     PNG_1X1,
@@ -208,7 +209,10 @@ def soak(stack: Stack, seconds: float) -> None:
     for kind in ("arq:in-progress", "arq:job", "arq:retry"):
         assert after.keys[kind] == 0, report
     assert after.keys["arq:result"] - before.keys["arq:result"] <= jobs, report
-    others = {k: v for k, v in after.keys.items() if k != "arq:result"}
+    # The transcript map (stateless clients) grows per turn, but never past its cap.
+    mapping = ("lmarena:transcript", "lmarena:transcript-head")
+    assert sum(after.keys[kind] for kind in mapping) <= TRANSCRIPT_MAX, report
+    others = {k: v for k, v in after.keys.items() if k not in ("arq:result", *mapping)}
     assert sum(others.values()) <= 10, report
     assert after.event_channels == 0, report
     assert after.redis_clients <= before.redis_clients + 4, report
