@@ -59,7 +59,7 @@ async def run(stack: QueueStack, session: aiohttp.ClientSession) -> list[Row]:
     told = await asyncio.wait_for(stream, 30)
     return [
         Row("crash: worker SIGKILL -> its in-flight stream gets an error", ms(told - killed),
-            note="the dead worker's liveness key expires (TTL 5 s)"),
+            note="the restarted worker takes the lease and drops the dead one's liveness key"),
         Row("crash: worker SIGKILL -> next chat served by a restarted worker", ms(served - killed),
             note="new worker spawned at once; Chromium boot and bootstrap included"),
     ]  # fmt: skip
