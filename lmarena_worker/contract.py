@@ -39,9 +39,14 @@ def job_delivered_key(job_id: str) -> str:
     return f"lmarena:job:{job_id}:delivered"
 
 
+# A worker's liveness key is prefix + worker id + suffix (Lua scripts build it the same way).
+WORKER_ALIVE_PREFIX = "lmarena:worker:"
+WORKER_ALIVE_SUFFIX = ":alive"
+
+
 def worker_alive_key(worker_id: str) -> str:
     """Exists while the worker beats (TTL ``HEARTBEAT_TTL``); its jobs die with it."""
-    return f"lmarena:worker:{worker_id}:alive"
+    return f"{WORKER_ALIVE_PREFIX}{worker_id}{WORKER_ALIVE_SUFFIX}"
 
 
 def events_channel(job_id: str) -> str:

@@ -21,7 +21,13 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from .contract import LEADER_KEY, LEASE_EPOCH_KEY, LEASE_KEY, worker_alive_key
+from .contract import (
+    LEADER_KEY,
+    LEASE_EPOCH_KEY,
+    LEASE_KEY,
+    WORKER_ALIVE_PREFIX,
+    WORKER_ALIVE_SUFFIX,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +65,9 @@ class Lease:
 
 async def acquire(redis: Any, worker_id: str, ttl: float) -> Lease | None:
     """Take the lease if nobody holds it."""
-    prefix, suffix = worker_alive_key("\x00").split("\x00")
     keys = [LEASE_KEY, LEASE_EPOCH_KEY, LEADER_KEY]
-    epoch = await redis.eval(_ACQUIRE, len(keys), *keys, worker_id, int(ttl * 1000), prefix, suffix)
+    args = [worker_id, int(ttl * 1000), WORKER_ALIVE_PREFIX, WORKER_ALIVE_SUFFIX]
+    epoch = await redis.eval(_ACQUIRE, len(keys), *keys, *args)
     return None if epoch is None else Lease(worker_id, int(epoch))
 
 

@@ -28,9 +28,10 @@ from .contract import (
     LEASE_KEY,
     QUEUE_NAME,
     RUNNING_KEY,
+    WORKER_ALIVE_PREFIX,
+    WORKER_ALIVE_SUFFIX,
     job_delivered_key,
     job_state_key,
-    worker_alive_key,
 )
 
 # arq's own key prefixes (arq.constants), for the keys these scripts touch.
@@ -188,9 +189,8 @@ async def state(redis: Any, job_id: str) -> JobState:
 
 async def reap(redis: Any) -> list[str]:
     """Drop from the queue the jobs of workers that stopped beating; returns their ids."""
-    prefix, suffix = worker_alive_key("\x00").split("\x00")
     keys = [RUNNING_KEY, QUEUE_NAME]
-    args = [prefix, suffix, ARQ_JOB_PREFIX, ARQ_IN_PROGRESS_PREFIX]
+    args = [WORKER_ALIVE_PREFIX, WORKER_ALIVE_SUFFIX, ARQ_JOB_PREFIX, ARQ_IN_PROGRESS_PREFIX]
     reaped = await redis.eval(_REAP, len(keys), *keys, *args)
     return [job.decode() if isinstance(job, bytes) else str(job) for job in reaped]
 

@@ -5,6 +5,7 @@ Every process binds 127.0.0.1 on a free port and is stopped by its PID.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -161,3 +162,23 @@ def start_api(redis_url: str | None, **env: str) -> Proc:
     proc.extra["url"] = f"http://127.0.0.1:{port}"
     wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/health"), 30, "API")
     return proc
+
+
+async def run_process(
+    command: list[str], env: dict[str, str] | None = None, timeout: float = 120
+) -> tuple[int, str, str]:
+    """Run a command to its end from async code (the caller's event loop keeps serving, e.g.
+    an in-process fake site); its exit code, stdout and stderr. Killed past ``timeout``."""
+    proc = await asyncio.create_subprocess_exec(
+        *command,
+        env={**os.environ, **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()

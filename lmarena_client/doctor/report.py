@@ -40,7 +40,8 @@ EXIT_INTERRUPTED = 130
 
 REPORT_FORMAT: Final = "lmarena-doctor-report"
 
-STEP_TITLES: dict[str, str] = {
+# In the order the steps run.
+STEP_TITLES: dict[StepId, str] = {
     "browser": "browser launch",
     "page": "page load and redirects",
     "interstitial": "Cloudflare interstitial",
@@ -52,18 +53,6 @@ STEP_TITLES: dict[str, str] = {
     "chat": "one tiny chat",
     "upload": "upload round trip",
 }
-STEP_ORDER: tuple[StepId, ...] = (
-    "browser",
-    "page",
-    "interstitial",
-    "auth_cookie",
-    "recaptcha",
-    "models",
-    "actions",
-    "token",
-    "chat",
-    "upload",
-)
 
 
 class StepResult(BaseModel):

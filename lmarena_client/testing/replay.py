@@ -52,14 +52,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from .app import PAGE_PATHS
-from .faults import EDGE_KINDS
 from .options import FakeArenaOptions
 from .pages import js_string
 from .picture import picture_png
-from .refusals import Refusal
 from .site_routes import origin_of
-from .state import LoggedRequest, SiteState
-from .stream_routes import StreamPlan, accept, edge_fault_response
+from .state import SiteState
+from .stream_routes import StreamPlan, admit
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -294,19 +292,10 @@ class _Player:
 
     def stream(self, route: str) -> Handler:
         async def handle(request: web.Request) -> web.StreamResponse:
-            state = self.state
-            edge = state.faults.take(EDGE_KINDS, route)
-            if edge is not None:
-                return edge_fault_response(state, request, edge)
-            entry = LoggedRequest(
-                request.path, request.method, request.headers.get("Content-Type", ""), None
-            )
-            state.requests.append(entry)
-            try:
-                plan = await accept(state, request, route, entry)
-            except Refusal as refusal:
-                entry.status = refusal.status
-                return refusal.response()
+            admitted = await admit(self.state, request, route)
+            if isinstance(admitted, web.StreamResponse):
+                return admitted
+            plan, entry = admitted
             answer = self.answers[min(self.served, len(self.answers) - 1)]
             self.served += 1
             entry.status = answer.status or 0

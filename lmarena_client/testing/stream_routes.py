@@ -68,22 +68,33 @@ class StreamPlan:
 
 def stream_handler(state: SiteState, route: str) -> Any:
     async def handle(request: web.Request) -> web.StreamResponse:
-        edge = state.faults.take(EDGE_KINDS, route)
-        if edge is not None:
-            return edge_fault_response(state, request, edge)
-        entry = LoggedRequest(
-            request.path, request.method, request.headers.get("Content-Type", ""), None
-        )
-        state.requests.append(entry)
-        try:
-            plan = await accept(state, request, route, entry)
-        except Refusal as refusal:
-            entry.status = refusal.status
-            return refusal.response()
+        admitted = await admit(state, request, route)
+        if isinstance(admitted, web.StreamResponse):
+            return admitted
+        plan, entry = admitted
         entry.status = 200
         return await write_stream(state, request, route, plan)
 
     return handle
+
+
+async def admit(
+    state: SiteState, request: web.Request, route: str
+) -> tuple[StreamPlan, LoggedRequest] | web.StreamResponse:
+    """Everything a stream request passes before its answer: edge faults, the request log and
+    the strict checks. The refusal to send, or the accepted plan and its log entry."""
+    edge = state.faults.take(EDGE_KINDS, route)
+    if edge is not None:
+        return edge_fault_response(state, request, edge)
+    entry = LoggedRequest(
+        request.path, request.method, request.headers.get("Content-Type", ""), None
+    )
+    state.requests.append(entry)
+    try:
+        return await accept(state, request, route, entry), entry
+    except Refusal as refusal:
+        entry.status = refusal.status
+        return refusal.response()
 
 
 async def accept(

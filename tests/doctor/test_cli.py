@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from lmarena_client.doctor import Report, cli
 from lmarena_client.testing import FakeArena, Fault
 from lmarena_client.testing.pytest_plugin import ArenaFactory
-from tests.processes import BIN, free_port
+from tests.processes import BIN, free_port, run_process
 
 from .conftest import doctor
 
@@ -27,23 +26,10 @@ MODULE = [sys.executable, "-m", "lmarena_client", "doctor"]
 
 
 async def run(command: list[str], *args: str, origin: str = "") -> tuple[int, str, str]:
-    env = {**os.environ, "LM_ARENA_EPHEMERAL": "1", "LM_ARENA_BROWSER_HEADLESS": "1"}
+    env = {"LM_ARENA_EPHEMERAL": "1", "LM_ARENA_BROWSER_HEADLESS": "1"}
     if origin:
         env["LM_ARENA_ORIGIN"] = origin
-    proc = await asyncio.create_subprocess_exec(
-        *command,
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), 120)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await run_process([*command, *args], env)
 
 
 async def test_json_on_stdout_progress_on_stderr_exit_0(fake_arena: FakeArena) -> None:

@@ -3,7 +3,6 @@ refreshed and saved, and a lost one gives a distinct error (real Chromium, the f
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sys
@@ -16,6 +15,7 @@ from lmarena_client import Client
 from lmarena_client.errors import ConversationLostError
 from lmarena_client.identity_file import FileIdentityStore
 from lmarena_client.testing import FakeArena
+from tests.processes import run_process
 
 from .conftest import MakeClient
 
@@ -43,14 +43,10 @@ _SCRIPT = textwrap.dedent(
 
 
 async def _run_client_process(origin: str, state_dir: Path, *args: str) -> str:
-    env = {**os.environ, "LM_ARENA_STATE_DIR": str(state_dir)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SCRIPT, origin, *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode == 0, err.decode()[-3000:]
-    return out.decode().strip().splitlines()[-1]
+    command = [sys.executable, "-c", _SCRIPT, origin, *args]
+    code, out, err = await run_process(command, {"LM_ARENA_STATE_DIR": str(state_dir)})
+    assert code == 0, err[-3000:]
+    return out.strip().splitlines()[-1]
 
 
 def _store(state_dir: Path, arena: FakeArena) -> FileIdentityStore:

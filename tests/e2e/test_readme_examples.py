@@ -4,9 +4,7 @@ the port differs, as 1337 may be taken)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import re
 import shlex
 import subprocess
@@ -17,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lmarena_client.testing import FakeArena
-from tests.processes import BIN, free_port, http_ok, spawn, wait_until
+from tests.processes import BIN, free_port, http_ok, run_process, spawn, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -57,21 +55,10 @@ def test_readme_has_every_kind_of_example() -> None:
 async def run_python(code: str, tmp_path: Path, env: dict[str, str]) -> str:
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(script),
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), 120)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-    assert proc.returncode == 0, err.decode()[-3000:]
+    code, out, err = await run_process([sys.executable, str(script)], env)
+    assert code == 0, err[-3000:]
     assert out.strip(), "the example printed nothing"
-    return out.decode()
+    return out
 
 
 @pytest.mark.parametrize("index", range(len(library_examples())))
