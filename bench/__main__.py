@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from . import breakdown, broker_steps, library, overhead, recovery, relay
-from .procinfo import ForeignLoad, machine_line, rss_bytes, tree_memory
+from harness.machine import ForeignLoad, machine_line
+from harness.usage import rss_bytes, tree_memory
+
+from . import arena, breakdown, broker_steps, library, overhead, recovery, relay
 from .stack import QueueStack, queue_stack
 from .stats import Row, mib, ms, rows_table
 
@@ -86,6 +88,7 @@ async def queue_section(plan: Plan, quick: bool) -> tuple[list[Row], list[str]]:
     timeout = aiohttp.ClientTimeout(total=60)
     async with queue_stack() as stack, aiohttp.ClientSession(timeout=timeout) as session:
         rows = cold_rows(stack) + await library.run(stack.client, quick)
+        rows += await arena.run(stack.client, quick)
         samples, foreign = await _ttft(stack, session, plan)
         rows += [*overhead.overhead_rows(samples), foreign]
         rows += await overhead.http_floor(stack, session, plan.profiled)

@@ -1,26 +1,24 @@
-"""Child processes of a bench run, each on a free loopback port, each stopped by its PID.
+"""Child processes of a bench run, started by ``harness`` into one group and stopped by PID.
 
-``tests/processes.py`` spawns them (``spawn``, ``free_port``); here a process is registered the
-moment it exists and only then waited for, so one that never gets ready is still stopped, and
-``stop_all`` also kills, by PID, whatever a stopped process left behind (a Chromium).
+Starting waits in a thread, so the event loop (and the library Client's browser on it) keeps
+running meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
-import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
 
 import aiohttp
 
-from tests.processes import BIN, Proc, free_port, spawn
-
-from .procinfo import descendants, start_ticks
+from harness.api import start_api
+from harness.group import ProcessGroup
+from harness.proc import Proc, spawn
+from harness.redis_server import start_redis
+from harness.site import start_fake_arena
+from harness.worker import start_worker
 
 START_TIMEOUT = 60.0
 
@@ -29,107 +27,34 @@ class Processes:
     """Processes started by this run; ``stop_all`` ends them (and what they left) by PID."""
 
     def __init__(self) -> None:
-        self._procs: list[Proc] = []
-
-    def spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> Proc:
-        proc = spawn(name, cmd, env)
-        self._procs.append(proc)
-        return proc
+        self.group = ProcessGroup()
 
     async def stop_all(self) -> None:
-        for proc in reversed(self._procs):
-            # only while it is unreaped is its PID still its own
-            alive = proc.alive()
-            below = [(pid, start_ticks(pid)) for pid in descendants(proc.pid)] if alive else []
-            await asyncio.to_thread(proc.stop)
-            _kill_leftovers(below)
+        procs = list(self.group.started)
+        # a bench run reports numbers, not leftovers: what is left is killed at once
+        await asyncio.to_thread(self.group.stop_all, 0.0)
+        for proc in procs:
             with contextlib.suppress(OSError):
                 proc.log.unlink()
-        self._procs.clear()
-
-    # -- the processes ---------------------------------------------------------------------
 
     async def redis(self) -> Proc:
-        exe = shutil.which("redis-server")
-        if exe is None:
-            raise RuntimeError("redis-server is not installed")
-        port = free_port()
-        cmd = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        proc = self.spawn("redis", cmd)
-        proc.extra["url"] = f"redis://127.0.0.1:{port}/0"
-        await _until(proc, lambda: _pong(port), "redis-server")
-        return proc
+        return await asyncio.to_thread(start_redis, group=self.group, timeout=START_TIMEOUT)
 
     async def fake_site(self) -> Proc:
-        port = free_port()
-        cmd = [sys.executable, "-m", "lmarena_client.testing", "--host", "127.0.0.1"]
-        proc = self.spawn("fake-arena", [*cmd, "--port", str(port)])
-        proc.extra["url"] = url = f"http://127.0.0.1:{port}"
-        await _until(proc, lambda: _http_ok(f"{url}/__fake__/counters"), "fake site")
-        return proc
+        return await asyncio.to_thread(start_fake_arena, group=self.group, timeout=START_TIMEOUT)
 
     async def api(self, redis_url: str | None, **env: str) -> Proc:
         """``lmarena-server``: the API alone with ``redis_url``, everything in one without."""
-        port = free_port()
-        full = {"LM_ARENA_HOST": "127.0.0.1", "LM_ARENA_PORT": str(port), **env}
-        if redis_url:
-            full["LM_ARENA_REDIS_URL"] = redis_url
-        proc = self.spawn("api", [str(BIN / "lmarena-server")], full)
-        proc.extra["url"] = url = f"http://127.0.0.1:{port}"
-        await _until(proc, lambda: _http_ok(f"{url}/health"), "API")
-        return proc
+        return await asyncio.to_thread(
+            start_api, redis_url, group=self.group, timeout=START_TIMEOUT, **env
+        )
 
     def worker(self, redis_url: str, origin: str) -> Proc:
-        env = {
-            "LM_ARENA_REDIS_URL": redis_url,
-            "LM_ARENA_ORIGIN": origin,
-            "LM_ARENA_BROWSER_HEADLESS": "1",
-        }
-        return self.spawn("worker", [str(BIN / "lmarena-worker")], env)
+        return start_worker(redis_url, origin, group=self.group)
 
     def synthetic_worker(self, redis_url: str) -> Proc:
         cmd = [sys.executable, "-m", "bench.synthetic_worker", "--redis-url", redis_url]
-        return self.spawn("synthetic-worker", cmd)
-
-
-def _kill_leftovers(processes: list[tuple[int, int]]) -> None:
-    """SIGKILL what a stopped process left running, each checked to be the same process."""
-    for pid, started in processes:
-        if start_ticks(pid) == started:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-
-
-async def _pong(port: int) -> bool:
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return False
-    try:
-        writer.write(b"PING\r\n")
-        return (await reader.read(16)).startswith(b"+PONG")
-    finally:
-        writer.close()
-
-
-async def _http_ok(url: str) -> bool:
-    timeout = aiohttp.ClientTimeout(total=2)
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as resp:
-            return resp.status == 200
-    except (aiohttp.ClientError, OSError, TimeoutError):
-        return False
-
-
-async def _until(proc: Proc, check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if not proc.alive():
-            raise RuntimeError(f"{what} exited at startup:\n{proc.output()}")
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"{what} not ready within {START_TIMEOUT:.0f} s:\n{proc.output()}")
+        return spawn("synthetic-worker", cmd, group=self.group)
 
 
 async def wait_ready(session: aiohttp.ClientSession, api_url: str, timeout: float) -> float:

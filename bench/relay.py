@@ -16,9 +16,12 @@ from typing import Any
 
 import aiohttp
 
-from tests.processes import ROOT, Proc
+from harness.machine import ForeignLoad
+from harness.paths import ROOT
+from harness.proc import Proc
+from harness.run import run_process
+from harness.usage import cpu_seconds, cpu_split, rss_bytes
 
-from .procinfo import ForeignLoad, cpu_seconds, cpu_split, rss_bytes
 from .procs import Processes, wait_ready
 from .stats import Row, at_most, mib
 from .synthetic_worker import MODEL_ID
@@ -59,16 +62,13 @@ async def _client(api_url: str, streams: int, deltas: int) -> dict[str, Any]:
         "--streams", str(streams), "--deltas", str(deltas), "--interval-ms", str(1000 // RATE),
         "--ramp", str(streams / STARTS_PER_S), "--model", MODEL_ID,
     ]  # fmt: skip
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.load_client", api_url, *args,
-        stdout=asyncio.subprocess.PIPE, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout=120 + deltas / RATE * 3)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+    code, out, err = await run_process(
+        [sys.executable, "-m", "bench.load_client", api_url, *args],
+        timeout=120 + deltas / RATE * 3,
+        cwd=ROOT,
+    )
+    if code != 0:
+        raise RuntimeError(f"the load client failed ({code}):\n{err[-4000:]}")
     summary: dict[str, Any] = json.loads(out)
     return summary
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from harness.proc import Proc
+from harness.proctree import chromium_tree
 from lmarena_client import Client
-from tests.processes import Proc
 
-from .procinfo import chromium_pids
 from .procs import Processes, wait_ready
 
 READY_TIMEOUT = 90.0
@@ -44,7 +44,7 @@ class QueueStack:
         return self.one_process.extra["url"]
 
     def worker_chromium(self) -> list[int]:
-        return chromium_pids(self.worker.pid)
+        return chromium_tree(self.worker.pid)
 
 
 async def _cold_client(url: str) -> tuple[Client, float]:

@@ -20,14 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lmarena_worker.redis_client import connect
 
-from . import chat, webui
+from . import chat, image_generations, votes, webui
 from .broker import Broker
 from .config import ApiSettings
 from .errors import ApiError
 from .metrics import ApiMetrics
 from .origin_guard import OriginGuard
 from .requests import BodyBudget
-from .schemas import ChatCompletionRequest
+from .schemas import BATTLE_MODEL, ChatCompletionRequest
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
     _install_errors(app)
     _install_auth(app, settings)
     app.include_router(chat.router)
+    app.include_router(votes.router)
+    app.include_router(image_generations.router)
     app.add_api_route("/v1/models", list_models, methods=["GET"])
     app.add_api_route("/health", health, methods=["GET"])
     app.add_api_route("/ready", ready, methods=["GET"])
@@ -118,7 +120,25 @@ async def list_models(request: Request) -> JSONResponse:
         }
         for card in listing.models
     ]
+    data.append(BATTLE_CARD)
     return JSONResponse({"object": "list", "data": data})
+
+
+# Listed so that clients can pick it: the site picks two anonymous models for each battle.
+BATTLE_CARD: dict[str, Any] = {
+    "id": BATTLE_MODEL,
+    "object": "model",
+    "created": 0,
+    "owned_by": "lmarena",
+    "display_name": "Battle: two anonymous models, revealed by a vote",
+    "capabilities": {
+        "text_output": True,
+        "vision": False,
+        "image_output": False,
+        "multiple_images": False,
+        "arena": "battle",
+    },
+}
 
 
 async def health() -> dict[str, str]:

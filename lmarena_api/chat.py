@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from starlette.types import Receive, Scope, Send
 
 from lmarena_worker.contract import (
+    ArenaSpec,
     AttachmentRef,
     ChatJob,
     ChatResult,
@@ -29,6 +30,7 @@ from lmarena_worker.contract import (
     UploadJob,
 )
 
+from .arena_completions import ArenaCompletion
 from .broker import Broker
 from .chat_run import ChatRun
 from .completions import Completion, api_error, sse_data
@@ -37,6 +39,7 @@ from .errors import ApiError
 from .history import Plan
 from .image_checks import check_image_source
 from .metrics import ApiMetrics
+from .reply_frames import ArenaFrames, DirectFrames, ReplyFrames
 from .requests import read_json
 from .schemas import (
     ChatCompletionRequest,
@@ -78,6 +81,8 @@ async def _answer(request: Request, stream_label: list[str]) -> Response:
     stream_label[0] = "true" if req.stream else "false"
     turn = last_user_turn(req, max_parts=settings.max_content_parts, max_images=settings.max_images)
     _check_size(turn.text, settings.max_prompt_bytes)
+    if req.arena is not None:
+        return await _answer_arena(request, req, turn, started)
     card = await _model(broker, req.model)
     if turn.images and not card.vision:
         param = turn.images[0][0]
@@ -122,9 +127,48 @@ async def _run(
 
     run.on_done = remember
     completion = Completion(model=card.id, session_id=plan.session_id, mapping=plan.mapping)
+    return await _reply(request, req, run, DirectFrames(completion), started)
+
+
+async def _reply(
+    request: Request, req: ChatCompletionRequest, run: ChatRun, frames: ReplyFrames, started: float
+) -> Response:
+    metrics = request.app.state.metrics
     if req.stream:
-        return await _stream(request, run, completion, req, state.metrics, started)
-    return await _complete(request, run, completion, state.metrics, started)
+        return await _stream(request, run, frames, req, metrics, started)
+    return await _complete(request, run, frames, metrics, started)
+
+
+async def _answer_arena(
+    request: Request, req: ChatCompletionRequest, turn: UserTurn, started: float
+) -> Response:
+    """Two models at once. Only an explicit ``conversation.evaluationSessionId`` continues an
+    arena chat: OpenAI messages hold one assistant reply per turn, not two."""
+    state = request.app.state
+    broker: Broker = state.broker
+    arena = req.arena
+    assert arena is not None
+    battle = arena.mode == "battle"
+    names = (None, None) if battle else (req.model, arena.model_b)
+    cards = [await _model(broker, name) for name in names if name is not None]
+    if turn.images and not (cards and all(card.vision for card in cards)):
+        param = turn.images[0][0]
+        raise ApiError(400, f"{param}: both models must take image input", param=param)
+    await broker.require_worker()
+    settings = state.settings
+    attachments = await _upload_images(broker, settings, cards[0], turn.images) if cards else []
+    job = ChatJob(
+        model=req.model,
+        text=turn.text,
+        evaluation_session_id=turn.evaluation_session_id,
+        attachments=attachments,
+        arena=ArenaSpec(mode=arena.mode, model_b=arena.model_b),
+    )
+    run = await broker.start_chat(job)
+    mapping = "resumed" if turn.evaluation_session_id else "new"
+    base = Completion(model=req.model, session_id=turn.evaluation_session_id, mapping=mapping)
+    frames = ArenaFrames(ArenaCompletion(base, arena.mode, names))
+    return await _reply(request, req, run, frames, started)
 
 
 def _scope(request: Request) -> str:
@@ -197,7 +241,7 @@ async def _upload_one(broker: Broker, card: ModelCard, param: str, source: str) 
 
 
 async def _complete(
-    request: Request, run: ChatRun, completion: Completion, metrics: ApiMetrics, started: float
+    request: Request, run: ChatRun, frames: ReplyFrames, metrics: ApiMetrics, started: float
 ) -> Response:
     checked = time.monotonic()
     try:
@@ -213,7 +257,7 @@ async def _complete(
             if isinstance(event, DoneEvent):
                 metrics.requests.labels("false", "200").inc()
                 metrics.job_duration.observe(time.monotonic() - started)
-                return JSONResponse(completion.response(event.result))
+                return JSONResponse(frames.response(event))
             elif isinstance(event, ErrorEvent):
                 raise api_error(event.error)
     finally:
@@ -224,7 +268,7 @@ async def _complete(
 async def _stream(
     request: Request,
     run: ChatRun,
-    completion: Completion,
+    frames: ReplyFrames,
     req: ChatCompletionRequest,
     metrics: ApiMetrics,
     started: float,
@@ -233,7 +277,7 @@ async def _stream(
     events = run.events(TICK)
     first = await _first_events(events, settings.first_event_wait, run)
     include_usage = bool(req.stream_options and req.stream_options.include_usage)
-    body = _sse_body(run, events, first, completion, include_usage, metrics, started, settings)
+    body = _sse_body(run, events, first, frames, include_usage, metrics, started, settings)
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return _ClosingStreamingResponse(body, media_type="text/event-stream", headers=headers)
 
@@ -279,7 +323,7 @@ async def _sse_body(
     run: ChatRun,
     events: AsyncIterator[JobEvent | None],
     first: list[JobEvent],
-    completion: Completion,
+    frames: ReplyFrames,
     include_usage: bool,
     metrics: ApiMetrics,
     started: float,
@@ -290,7 +334,7 @@ async def _sse_body(
     first_token = True
     last_write = time.monotonic()
     try:
-        yield sse_data(completion.role_chunk())
+        yield sse_data(frames.role_chunk())
         async for event in _chain(first, events):
             if event is None:
                 if time.monotonic() - last_write >= settings.ping_interval:
@@ -300,7 +344,7 @@ async def _sse_body(
             if first_token and isinstance(event, (TextEvent, ReasoningEvent)):
                 first_token = False
                 metrics.time_to_first_token.observe(time.monotonic() - started)
-            for frame in _frames(event, completion, include_usage):
+            for frame in frames.frames(event, include_usage):
                 yield frame
             last_write = time.monotonic()
             if isinstance(event, ErrorEvent):
@@ -325,18 +369,3 @@ async def _chain(
         yield event
     async for later in rest:
         yield later
-
-
-def _frames(event: JobEvent, completion: Completion, include_usage: bool) -> list[str]:
-    if isinstance(event, TextEvent):
-        return [sse_data(completion.content_chunk(event.text, event.evaluation_session_id))]
-    if isinstance(event, ReasoningEvent):
-        return [sse_data(completion.reasoning_chunk(event.text, event.evaluation_session_id))]
-    if isinstance(event, DoneEvent):
-        frames = [sse_data(completion.final_chunk(event.result))]
-        if include_usage:
-            frames.append(sse_data(completion.usage_chunk(event.result)))
-        return [*frames, sse_data("[DONE]")]
-    if isinstance(event, ErrorEvent):
-        return [sse_data(api_error(event.error).body()), sse_data("[DONE]")]
-    return []  # "started": nothing to tell the client

@@ -21,6 +21,8 @@ _STATUS: dict[str, tuple[int, str, str | None]] = {
     # The chat's owner identity is gone for good: start a new chat (no evaluationSessionId).
     "conversation_lost": (410, "invalid_request_error", "conversation_lost"),
     "too_large": (413, "invalid_request_error", "request_too_large"),
+    # The site refused a vote: given already (maybe by another client), or not this chat's.
+    "vote_refused": (409, "invalid_request_error", "vote_refused"),
     "rate_limited": (429, "rate_limit_error", "rate_limit_exceeded"),
     "upstream": (502, "upstream_error", "upstream_error"),
     "unavailable": (503, "service_unavailable", "worker_unavailable"),

@@ -1,17 +1,18 @@
 """Image parts are checked before any job is enqueued: a bad one is a 4xx, never a job.
 
-Data URIs go through the library's own loader (same limits, same messages); URLs are checked
-for scheme and address here, and again by the worker's fetcher when it connects.
+Data URIs go through the library's own loader (same limits, same messages); URLs through the
+library's URL policy (``url_policy``), the one the worker's fetcher applies again when it
+connects. Host names are resolved here so a private one is refused before any job exists.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
 
 from lmarena_client.errors import ImageError, ImageTooLargeError
 from lmarena_client.images import load_image
-from lmarena_client.safe_fetch import forbidden_reason, system_resolve
+from lmarena_client.safe_fetch import system_resolve
+from lmarena_client.url_policy import IPAddress, check_addresses, fetch_target
 
 from .errors import ApiError
 
@@ -37,22 +38,20 @@ async def _check_data_uri(param: str, source: str, max_bytes: int) -> None:
 
 async def _check_url(param: str, source: str, allow_private: bool) -> None:
     try:
-        parts = urlsplit(source)
-        host = parts.hostname
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise ApiError(400, f"{param}: not a valid URL", param=param) from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ApiError(400, f"{param}: images must be data URIs or http(s) URLs", param=param)
-    if allow_private:
-        return
+        target = fetch_target(source, allow_private=allow_private)
+        if allow_private or target.address is not None:
+            return  # a literal was judged by fetch_target; private names need no lookup
+        addresses = await _resolve(param, target.host, target.port)
+        check_addresses(target.host, addresses, allow_private=False)
+    except ImageError as exc:
+        raise ApiError(400, f"{param}: {exc}", param=param) from None
+
+
+async def _resolve(param: str, host: str, port: int) -> list[IPAddress]:
     try:
-        addresses = await system_resolve(host, port)
-    except OSError:
+        # A scoped IPv6 answer (fe80::1%eth0) is judged on its address.
+        return [ipaddress.ip_address(a.split("%")[0]) for a in await system_resolve(host, port)]
+    except (OSError, ValueError):
         raise ApiError(
             400, f"{param}: the image host {host!r} does not resolve", param=param
         ) from None
-    for address in addresses:
-        reason = forbidden_reason(ipaddress.ip_address(address.split("%")[0]))
-        if reason is not None:
-            raise ApiError(400, f"{param}: the image URL points at {reason}; refused", param=param)

@@ -20,7 +20,9 @@ from arq.jobs import Job
 from redis.exceptions import RedisError
 
 from lmarena_worker import queue_gate
-from lmarena_worker.contract import WAKE_CHANNEL, ErrorInfo, JobOutcome, worker_alive_key
+from lmarena_worker.contract import WAKE_CHANNEL, JobOutcome, worker_alive_key
+
+from .relay_repair import failed
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +92,7 @@ class JobWatch:
         self._redis_lost_since = since = self._redis_lost_since or now
         log.warning("job %s: Redis not answering (%s)", self.job_id, exc)
         may_still_run = self.worker_id is None and now < self.deadline
-        if now - since < REDIS_GRACE or may_still_run:
-            return None
-        return failed("unavailable", f"the queue (Redis) is unreachable: {exc}")
+        return redis_outage(now - since, may_still_run=may_still_run, error=str(exc))
 
     async def stored_outcome(self) -> JobOutcome | None:
         info = await self.job.result_info()
@@ -116,6 +116,9 @@ class JobWatch:
         await queue_gate.delivered(self.redis, self.job_id)
 
 
-def failed(kind: str, message: str) -> JobOutcome:
-    """An outcome that tells the client the job failed."""
-    return JobOutcome(error=ErrorInfo.model_validate({"kind": kind, "message": message}))
+def redis_outage(lost_for: float, *, may_still_run: bool, error: str) -> JobOutcome | None:
+    """Pure: None while an outage of ``lost_for`` seconds is borne (within ``REDIS_GRACE``, or
+    while a waiting job could still be run later); then the failure to tell the client."""
+    if lost_for < REDIS_GRACE or may_still_run:
+        return None
+    return failed("unavailable", f"the queue (Redis) is unreachable: {error}")

@@ -95,12 +95,24 @@ class StreamOptions(_Lenient):
     include_usage: bool = False
 
 
+class ArenaRequest(_Lenient):
+    """Vendor object: two models at once. ``model`` is model A in side-by-side; a battle
+    takes ``"model": "battle"`` and the site picks both."""
+
+    mode: Literal["side-by-side", "battle"]
+    model_b: str | None = Field(None, min_length=1, max_length=200)
+
+
+BATTLE_MODEL = "battle"  # the model name of a battle (listed in /v1/models)
+
+
 class ChatCompletionRequest(_Lenient):
     model: str = Field(min_length=1, max_length=200)
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
     conversation: ConversationRef | None = None
+    arena: ArenaRequest | None = None
 
 
 class UserTurn(BaseModel):
@@ -116,11 +128,33 @@ def parse_request(raw: Any) -> ChatCompletionRequest:
     if not isinstance(raw, dict):
         raise ApiError(400, "the request body must be a JSON object", param=None)
     try:
-        return ChatCompletionRequest.model_validate(raw)
+        request = ChatCompletionRequest.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         param = _param_path(first["loc"])
         raise ApiError(400, f"{param}: {_plain(first)}", param=param) from None
+    _check_arena(request)
+    return request
+
+
+def _check_arena(request: ChatCompletionRequest) -> None:
+    """``"model": "battle"`` alone means a battle; otherwise the arena object must fit."""
+    arena = request.arena
+    if arena is None:
+        if request.model == BATTLE_MODEL:
+            request.arena = ArenaRequest(mode="battle")
+        return
+    if arena.mode == "battle":
+        if request.model != BATTLE_MODEL:
+            raise ApiError(400, 'model: a battle takes "model": "battle"', param="model")
+        if arena.model_b is not None:
+            raise ApiError(400, "arena.model_b: a battle names no models", param="arena.model_b")
+    elif arena.model_b is None or arena.model_b == request.model:
+        raise ApiError(
+            400,
+            "arena.model_b: side-by-side needs a second model, other than `model`",
+            param="arena.model_b",
+        )
 
 
 def _param_path(loc: tuple[int | str, ...]) -> str:

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    ActionFailedError,
     AuthError,
     BlockedError,
     BootstrapError,
@@ -41,9 +42,11 @@ from .errors import (
     UnsupportedImageTypeError,
     UpstreamError,
     VisionNotSupportedError,
+    VoteRefusedError,
 )
 
 if TYPE_CHECKING:
+    from .arena import ArenaReply, ArenaSession, ArenaStream, VoteResult
     from .client import Chats, ChatSession, Client, Conversation
     from .config import ClientSettings
     from .discovery import ModelInfo
@@ -53,6 +56,10 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY = {
+    "ArenaReply": "arena",
+    "ArenaSession": "arena",
+    "ArenaStream": "arena",
+    "VoteResult": "arena",
     "Client": "client",
     "Chats": "client",
     "ChatSession": "client",
@@ -77,6 +84,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ActionFailedError",
+    "ArenaReply",
+    "ArenaSession",
+    "ArenaStream",
     "Attachment",
     "AuthError",
     "BlockedError",
@@ -119,5 +130,7 @@ __all__ = [
     "UpstreamError",
     "Usage",
     "VisionNotSupportedError",
+    "VoteRefusedError",
+    "VoteResult",
     "__version__",
 ]

@@ -49,6 +49,27 @@ _MINT_JS = """new Promise((resolve, reject) => {
   g.ready(() => g.execute(%s, {action: %s}).then(resolve, reject));
 })"""
 
+# Render an invisible widget, wait for its token, remove it. The page's own script serves;
+# the official one is loaded only when the page has none.
+_TURNSTILE_JS = """new Promise((resolve, reject) => {
+  const [siteKey, action, scriptUrl] = [%s, %s, %s];
+  const render = () => {
+    const box = document.createElement('div');
+    box.style.cssText = 'position:fixed;right:0;bottom:0;z-index:2147483647';
+    document.body.appendChild(box);
+    const done = (fn, value) => { window.turnstile.remove(id); box.remove(); fn(value); };
+    const id = window.turnstile.render(box, {sitekey: siteKey, action: action,
+      appearance: 'interaction-only', callback: t => done(resolve, t),
+      'error-callback': e => done(reject, new Error('Turnstile failed: ' + e))});
+  };
+  if (window.turnstile) { render(); return; }
+  const tag = document.createElement('script');
+  tag.src = scriptUrl;
+  tag.onload = () => window.turnstile ? render() : reject(new Error('no turnstile object'));
+  tag.onerror = () => reject(new Error('the Turnstile script did not load'));
+  document.head.appendChild(tag);
+})"""
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -137,6 +158,24 @@ class BrowserSession:
             log.debug(
                 "minted a token for %s in %.1f ms", action, (time.perf_counter() - started) * 1e3
             )
+            return token
+
+    async def mint_turnstile(self, action: str, timeout: float = 60.0) -> str:
+        """A fresh Turnstile token for ``action`` (single use, 300 s life)."""
+        async with self._lock:
+            self._require_tab()
+            settings = self._settings
+            expression = _TURNSTILE_JS % (
+                json.dumps(settings.turnstile_site_key),
+                json.dumps(action),
+                json.dumps(settings.turnstile_script_url),
+            )
+            try:
+                token = await self._eval(expression, await_promise=True, timeout=timeout)
+            except (BrowserError, TimeoutError) as exc:
+                raise TokenMintError(f"Turnstile did not return a token: {exc}") from exc
+            if not isinstance(token, str) or not token:
+                raise TokenMintError(f"Turnstile returned {type(token).__name__}, not a token")
             return token
 
     async def credentials(self, url: str | None = None) -> Credentials:

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, Self, TypeGuard, overload
+from typing import Any, Literal, Self, overload
 
+from .arena import ArenaSession
 from .browser import BrowserSession, Credentials
 from .config import ClientSettings
 from .discovery import ModelInfo
 from .errors import (
-    AuthError,
-    CloudflareError,
-    ConversationLostError,
     EmptyMessageError,
     InputError,
-    LMArenaError,
-    RecaptchaError,
-    ReplyFailedError,
-    SiteUnreachableError,
-    StreamError,
     UpstreamError,
     VisionNotSupportedError,
 )
@@ -30,20 +23,14 @@ from .identity import IdentityStore
 from .identity_file import FileIdentityStore, default_state_dir
 from .images import ImageBlob, ImageSource, load_image
 from .protocol import (
+    MODE_BATTLE,
+    MODE_SIDE_BY_SIDE,
     RECAPTCHA_ACTION_CHAT,
     RECAPTCHA_ACTION_RETRY,
     STREAM_CREATE_PATH,
     Attachment,
-    CitationPart,
-    ErrorPart,
-    Finish,
-    ImageOutput,
-    ReasoningDelta,
-    StreamParser,
-    TextDelta,
     build_chat_body,
     build_retry_body,
-    encode_body,
     stream_post_path,
     stream_retry_path,
     uuid7,
@@ -53,6 +40,7 @@ from .safe_fetch import SafeFetcher, redact_url
 from .site import SiteInfo, discover, find_action_ids
 from .tokens import TokenSupply
 from .transport import Transport
+from .turns import MakeRequest, StreamRequest, run_turn
 from .uploads import Uploader
 
 log = logging.getLogger(__name__)
@@ -65,14 +53,6 @@ class Conversation:
     """The resume key of a chat: the site keeps history per evaluation session."""
 
     evaluation_session_id: str | None = None
-
-
-class _RetryWith:
-    """What to do before the next attempt."""
-
-    FRESH_TOKEN = "fresh token"
-    REBOOTSTRAP = "bootstrap again"
-    AGAIN = "try again"
 
 
 class Client:
@@ -184,6 +164,11 @@ class Client:
         (blob,) = await self._load_images([(source, filename)])
         return await self._upload(blob)
 
+    async def download_image(self, url: str) -> ImageBlob:
+        """An image by URL (a generated one, say), fetched under the image-URL rules."""
+        (blob,) = await self._load_images([(url, None)])
+        return blob
+
     async def _load_images(self, images: Sequence[ImageInput]) -> list[ImageBlob]:
         if not images:
             return []
@@ -243,6 +228,37 @@ class Chats:
         info = await self._client.model(model)
         return ChatSession(self._client, info, Conversation(chat_id.strip()))
 
+    async def compare(self, model_a: str, model_b: str) -> ArenaSession:
+        """A side-by-side chat: both named models answer every message."""
+        if model_a == model_b:
+            raise InputError("side-by-side needs two different models")
+        infos = (await self._client.model(model_a), await self._client.model(model_b))
+        return ArenaSession(self._client, MODE_SIDE_BY_SIDE, infos)
+
+    async def battle(self) -> ArenaSession:
+        """A battle: the site picks two anonymous models; a vote reveals them."""
+        await self._client.bootstrap()
+        return ArenaSession(self._client, MODE_BATTLE, None)
+
+    async def resume_arena(
+        self,
+        chat_id: str,
+        *,
+        models: tuple[str, str] | None = None,
+        last_message_ids: tuple[str, str] | None = None,
+    ) -> ArenaSession:
+        """Continue a side-by-side chat (``models``) or a battle (no models) by its id;
+        ``last_message_ids`` (the latest turn's reply ids) make it possible to vote."""
+        if not chat_id or not chat_id.strip():
+            raise ValueError("chat_id (the evaluationSessionId) must not be empty")
+        if models is None:
+            await self._client.bootstrap()
+            return ArenaSession(self._client, MODE_BATTLE, None, chat_id.strip(), last_message_ids)
+        infos = (await self._client.model(models[0]), await self._client.model(models[1]))
+        return ArenaSession(
+            self._client, MODE_SIDE_BY_SIDE, infos, chat_id.strip(), last_message_ids
+        )
+
 
 class ChatSession:
     """One conversation with one model. Turns of one session run one after another."""
@@ -294,7 +310,7 @@ class ChatSession:
         """
         attachments = [*(attachments or ()), *await self._prepare(text, images or (), attachments)]
 
-        async def request(site: SiteInfo) -> _Request:
+        async def request(site: SiteInfo) -> StreamRequest:
             return await self._send_request(site, text, attachments)
 
         return await self._reply(request, stream)
@@ -322,15 +338,15 @@ class ChatSession:
         if session_id is None or target is None:
             raise InputError("nothing to regenerate: this chat has no reply yet")
 
-        async def request(site: SiteInfo) -> _Request:
+        async def request(site: SiteInfo) -> StreamRequest:
             token = await self._client.tokens.take(site.site_key, RECAPTCHA_ACTION_RETRY)
             body = build_retry_body(recaptcha_token=token)
             path = stream_retry_path(session_id, target)
-            return _Request("PUT", path, body, session_id, target)
+            return StreamRequest("PUT", path, body, session_id, {"a": target})
 
         return await self._reply(request, stream)
 
-    async def _reply(self, request: _MakeRequest, stream: bool) -> ChatReply | ReplyStream:
+    async def _reply(self, request: MakeRequest, stream: bool) -> ChatReply | ReplyStream:
         builder = ReplyBuilder(self.model)
         reply_stream = ReplyStream(self._exchange(request, builder), builder)
         if stream:
@@ -361,32 +377,19 @@ class ChatSession:
         return [await self._client._upload(blob) for blob in blobs]
 
     async def _exchange(
-        self, request: _MakeRequest, builder: ReplyBuilder
+        self, request: MakeRequest, builder: ReplyBuilder
     ) -> AsyncIterator[ReplyEvent]:
         async with self._turn_lock:
-            attempts = self._client.settings.max_attempts
-            for attempt in range(1, attempts + 1):
-                try:
-                    async for event in self._attempt(request, builder):
-                        yield event
-                    return
-                except LMArenaError as exc:
-                    action = _retry_action(exc, attempt=attempt, emitted=_emitted(builder))
-                    if action is None or attempt == attempts:
-                        _attach_partial_text(exc, builder)
-                        raise
-                    log.warning("attempt %d/%d failed (%s); %s", attempt, attempts, exc, action)
-                    await self._before_retry(action)
+            async for event in run_turn(self._client, request, {"a": builder}, self._succeeded):
+                yield event
 
-    async def _before_retry(self, action: str) -> None:
-        if action == _RetryWith.REBOOTSTRAP:
-            await self._client._rebootstrap("the site refused our identity or challenge")
-        elif action == _RetryWith.FRESH_TOKEN:
-            self._client.tokens.invalidate()
+    def _succeeded(self, request: StreamRequest) -> None:
+        self.conversation.evaluation_session_id = request.session_id
+        self.last_message_id = request.message_ids["a"]
 
     async def _send_request(
         self, site: SiteInfo, text: str, attachments: list[Attachment]
-    ) -> _Request:
+    ) -> StreamRequest:
         """Fresh ids each attempt (and a fresh session id when creating), a fresh token."""
         creating = self.conversation.evaluation_session_id is None
         session_id = uuid7() if creating else self.conversation.evaluation_session_id
@@ -403,92 +406,12 @@ class ChatSession:
             recaptcha_token=await self._client.tokens.take(site.site_key, RECAPTCHA_ACTION_CHAT),
         )
         path = STREAM_CREATE_PATH if creating else stream_post_path(session_id)
-        return _Request("POST", path, body, session_id, message_id)
-
-    async def _attempt(
-        self, make_request: _MakeRequest, builder: ReplyBuilder
-    ) -> AsyncIterator[ReplyEvent]:
-        client = self._client
-        site = await client._ready()
-        request = await make_request(site)
-        session_id = request.session_id
-        opened = await client.transport.open_stream(
-            request.method,
-            site.origin + request.path,
-            encode_body(request.body),
-            referer_path=f"/c/{session_id}",
-        )
-        client._note_origin(opened.origin)
-        builder.streaming_session_id = session_id
-        builder.message_id = request.message_id
-        parser = StreamParser()
-        async for chunk in client.transport.chunks(opened.response):
-            for event in parser.feed(chunk):
-                if _relevant(event):
-                    builder.add(event)
-                    yield event
-                elif isinstance(event, ErrorPart) and event.participant == "a":
-                    raise ReplyFailedError(f"the site reported an error: {event.message}")
-        for event in parser.close():
-            if _relevant(event):
-                builder.add(event)
-                yield event
-        self.conversation.evaluation_session_id = session_id
-        self.last_message_id = request.message_id
-        builder.session_id = session_id
-
-
-@dataclass(frozen=True)
-class _Request:
-    """One attempt's stream request."""
-
-    method: str
-    path: str
-    body: dict[str, Any]
-    session_id: str
-    message_id: str  # the reply's id
-
-
-_MakeRequest = Callable[[SiteInfo], Awaitable[_Request]]
+        return StreamRequest("POST", path, body, session_id, {"a": message_id})
 
 
 def _require_vision(model: ModelInfo) -> None:
     if not model.vision:
         raise VisionNotSupportedError(f"model {model.public_name!r} does not take image input")
-
-
-def _relevant(event: object) -> TypeGuard[ReplyEvent]:
-    """Events of model A that a reply is made of (heartbeats and model B are dropped)."""
-    kinds = (TextDelta, ReasoningDelta, ImageOutput, CitationPart, Finish)
-    return isinstance(event, kinds) and event.participant == "a"
-
-
-def _emitted(builder: ReplyBuilder) -> bool:
-    return bool(builder.text or builder.reasoning or builder.images or builder.citations)
-
-
-def _retry_action(exc: LMArenaError, *, attempt: int, emitted: bool) -> str | None:
-    """Whether (and how) to try again; never once the caller has seen part of the reply."""
-    if emitted or isinstance(exc, ReplyFailedError):
-        return None
-    if isinstance(exc, RecaptchaError):
-        # A second refusal suggests a rotated site key: reload the page to learn the new one.
-        return _RetryWith.FRESH_TOKEN if attempt == 1 else _RetryWith.REBOOTSTRAP
-    if isinstance(exc, ConversationLostError):
-        # Once: the browser may hold an older identity than the store; after that it is gone.
-        return _RetryWith.REBOOTSTRAP if attempt == 1 else None
-    if isinstance(exc, (CloudflareError, AuthError)):
-        return _RetryWith.REBOOTSTRAP
-    if isinstance(exc, SiteUnreachableError):
-        return _RetryWith.AGAIN
-    if isinstance(exc, StreamError) and not exc.partial_text:
-        return _RetryWith.AGAIN  # a cut or empty reply before any text
-    return None
-
-
-def _attach_partial_text(exc: LMArenaError, builder: ReplyBuilder) -> None:
-    if isinstance(exc, StreamError) and not exc.partial_text and builder.partial_text:
-        exc.partial_text = builder.partial_text
 
 
 def default_identity_store(settings: ClientSettings) -> IdentityStore | None:

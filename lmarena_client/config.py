@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_ORIGIN = "https://arena.ai"
 # Fallback only: the key in the page's enterprise.js?render=<key> wins.
 DEFAULT_SITE_KEY = "6LeTGMcsAAAAALuIlkVwIxaAuZA8VledA6d3Nnb0"
+# The site's Turnstile widget (votes); its script is loaded only when the page has none.
+DEFAULT_TURNSTILE_SITE_KEY = "0x4AAAAAAA65vWDmG-O_lPtT"
+DEFAULT_TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit"
 
 
 def _env(name: str, *legacy: str) -> AliasChoices:
@@ -29,6 +32,10 @@ class ClientSettings(BaseSettings):
         "/?chat-modality=image", description="Page that upload actions post to."
     )
     recaptcha_site_key: str = Field(DEFAULT_SITE_KEY, description="Used when the page names none.")
+    turnstile_site_key: str = Field(DEFAULT_TURNSTILE_SITE_KEY, description="Votes' Turnstile.")
+    turnstile_script_url: str = Field(
+        DEFAULT_TURNSTILE_SCRIPT, description="Loaded when the page has no Turnstile of its own."
+    )
 
     browser_executable_path: Path | None = None
     browser_user_data_dir: Path | None = None

@@ -244,7 +244,10 @@ class ModelRegistry:
 
     def __init__(self, models: Iterable[ModelInfo]) -> None:
         self._by_name: dict[str, ModelInfo] = {}
-        for model in models:
+        # Every listed id (variants too): what a battle's vote names.
+        self._all = list(models)
+        self._names_by_id = {model.id: model.public_name for model in self._all}
+        for model in self._all:
             kept = self._by_name.get(model.public_name)
             # Names repeat across variants (text vs webdev, video kinds): the chat/image one wins.
             if kept is None or (model.chat_or_image and not kept.chat_or_image):
@@ -260,6 +263,10 @@ class ModelRegistry:
             by_lower.setdefault(name.lower(), name)
         close = difflib.get_close_matches(public_name.lower(), list(by_lower), n=5, cutoff=0.5)
         raise ModelNotFoundError(public_name, suggestions=[by_lower[name] for name in close])
+
+    def name_of(self, model_id: str) -> str | None:
+        """The public name of the model with this id, if the site lists it."""
+        return self._names_by_id.get(model_id)
 
     def names(self) -> list[str]:
         """Sorted public names of the models that answer in text or images."""
@@ -277,4 +284,4 @@ class ModelRegistry:
     @staticmethod
     def merge(primary: ModelRegistry, fallback: ModelRegistry) -> ModelRegistry:
         """``primary``'s models plus those only ``fallback`` has (same preference rules)."""
-        return ModelRegistry([*primary, *fallback])
+        return ModelRegistry([*primary._all, *fallback._all])

@@ -7,6 +7,7 @@ Every exception the library raises on purpose derives from :class:`LMArenaError`
     ├── InputError (ValueError)          bad input, raised before anything is sent
     │   ├── EmptyMessageError            no text and no images
     │   ├── ModelNotFoundError           unknown model name; .suggestions holds close names
+    │   ├── VoteRefusedError             a vote the site refused (given twice, wrong chat)
     │   └── ImageError                   an image that cannot be sent
     │       ├── ImageTooLargeError
     │       ├── UnsupportedImageTypeError
@@ -17,6 +18,7 @@ Every exception the library raises on purpose derives from :class:`LMArenaError`
     │   ├── BootstrapError
     │   └── TokenMintError
     ├── ProtocolError                    the site's data did not parse
+    │   ├── ActionFailedError            a server action answered success: false; .reason
     │   └── DiscoveryError               models, action ids or site key not found
     ├── SiteError                        the site answered with an HTTP error; .status, .detail
     │   ├── AuthError                    401: missing, expired or foreign identity
@@ -143,6 +145,18 @@ class ProtocolError(LMArenaError):
     """Data from the site that does not follow the expected format."""
 
     site_change_suspected = True
+
+
+class ActionFailedError(ProtocolError):
+    """A server action answered ``success: false``; ``.reason`` is the site's word for why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the server action failed: {reason}")
+        self.reason = reason
+
+
+class VoteRefusedError(InputError):
+    """The site refused a vote: already given, or not a two-model chat of this identity."""
 
 
 class DiscoveryError(ProtocolError):

@@ -164,18 +164,52 @@ def _subject(index: int | None, name: str | None) -> str:
     return "the image"
 
 
-def _prefixed(index: int | None, message: str) -> str:
-    return f"image {index}: {message}" if index is not None else message
+class _Refusal(Exception):
+    """A reader's refusal, worded by :func:`load_image` once the image's position is known.
+
+    ``lead``: the text follows the image's subject (``<subject> is empty``); otherwise the
+    subject, with a position, comes first as ``<subject>: <text>``. ``original``: the error
+    as raised by the fetcher, kept as it is when there is no position to add.
+    """
+
+    def __init__(
+        self,
+        error: type[ImageError],
+        text: str,
+        *,
+        name: str | None = None,
+        lead: bool = False,
+        original: ImageError | None = None,
+    ) -> None:
+        super().__init__(text)
+        self.error, self.text, self.name, self.lead = error, text, name, lead
+        self.original = original
+
+    def worded(self, index: int | None) -> ImageError:
+        if self.original is not None and index is None:
+            return self.original
+        if self.lead:
+            return self.error(f"{_subject(index, self.name)} {self.text}")
+        if index is None:
+            return self.error(self.text)
+        return self.error(f"{_subject(index, self.name)}: {self.text}")
 
 
-def _too_large(subject: str, size: int, limit: int) -> ImageTooLargeError:
+def _refused(text: str) -> _Refusal:
+    return _Refusal(ImageError, text)
+
+
+def _too_large(name: str | None, size: int, limit: int) -> _Refusal:
     shown, shown_limit = size_comparison(size, limit)
-    return ImageTooLargeError(f"{subject} is {shown}; the limit is {shown_limit}")
+    return _Refusal(
+        ImageTooLargeError, f"is {shown}; the limit is {shown_limit}", name=name, lead=True
+    )
 
 
-def _over_limit(subject: str, limit: int) -> ImageTooLargeError:
+def _over_limit(name: str | None, limit: int) -> _Refusal:
     """For streams whose full size is unknown: we stopped reading just past the limit."""
-    return ImageTooLargeError(f"{subject} is larger than the limit of {format_size(limit)}")
+    text = f"is larger than the limit of {format_size(limit)}"
+    return _Refusal(ImageTooLargeError, text, name=name, lead=True)
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -263,168 +297,166 @@ async def load_image(
     ``index`` (1-based) only makes messages name the image's position in a list.
     Raises :class:`ImageError` or one of its subclasses; nothing else on bad input.
     """
+    try:
+        return await _load(source, filename, max_bytes, fetcher)
+    except _Refusal as refused:
+        refusal = refused
+    # Raised outside the handler, so the fetcher's own error goes on exactly as it came.
+    error = refusal.worded(index)
+    if error is refusal.original:
+        raise error
+    raise error from refusal.original or refusal.__cause__
+
+
+async def _load(
+    source: ImageSource, filename: str | None, max_bytes: int, fetcher: ImageFetcher | None
+) -> ImageBlob:
     declared: str | None = None
     if isinstance(source, bytes | bytearray | memoryview):
         name = _clean_name(filename)
-        data = _from_bytes(source, _subject(index, name), max_bytes)
+        data = _from_bytes(source, name, max_bytes)
     elif isinstance(source, str):
-        data, name, declared = await _from_str(source, filename, max_bytes, fetcher, index)
+        data, name, declared = await _from_str(source, filename, max_bytes, fetcher)
     elif isinstance(source, os.PathLike):
         path = Path(os.fsdecode(os.fspath(source)))
         name = _clean_name(filename) or path.name
-        data = await _from_path(path, name, max_bytes, index)
+        data = await _from_path(path, name, max_bytes)
     elif callable(getattr(source, "read", None)):
         name = _clean_name(filename) or _clean_name(_file_name(source))
-        data = _from_file(source, _subject(index, name), max_bytes, index)
+        data = _from_file(source, name, max_bytes)
     else:
-        raise ImageError(
-            _prefixed(
-                index,
-                f"unsupported image source of type {type(source).__name__}; expected bytes, "
-                "a data: URI, an http(s) URL, a file path or a binary file object",
-            )
+        raise _refused(
+            f"unsupported image source of type {type(source).__name__}; expected bytes, "
+            "a data: URI, an http(s) URL, a file path or a binary file object"
         )
-    blob = _finish(data, name, declared, index)
-    await _check_complete(blob, _subject(index, name))
+    blob = _finish(data, name, declared)
+    await _check_complete(blob, name)
     return blob
 
 
-def _finish(data: bytes, name: str | None, declared: str | None, index: int | None) -> ImageBlob:
-    subject = _subject(index, name)
+def _finish(data: bytes, name: str | None, declared: str | None) -> ImageBlob:
     if not data:
-        raise ImageError(f"{subject} is empty (0 bytes)")
+        raise _Refusal(ImageError, "is empty (0 bytes)", name=name, lead=True)
     mime = sniff_image_type(data)
     if mime is None:
-        raise UnsupportedImageTypeError(
-            f"{subject} is not a supported image: it looks like "
-            f"{_describe_unknown(data, declared)}; supported types: {supported_types_text()}"
+        raise _Refusal(
+            UnsupportedImageTypeError,
+            f"is not a supported image: it looks like {_describe_unknown(data, declared)}; "
+            f"supported types: {supported_types_text()}",
+            name=name,
+            lead=True,
         )
     return ImageBlob(data=data, mime_type=mime, filename=fit_filename(name, mime))
 
 
-async def _check_complete(blob: ImageBlob, subject: str) -> None:
+async def _check_complete(blob: ImageBlob, name: str | None) -> None:
     """Refuse bytes that start like an image of their type but are cut short or broken."""
     if blob.size > _WALK_INLINE_BYTES:
         problem = await asyncio.to_thread(structure_problem, blob.data, blob.mime_type)
     else:
         problem = structure_problem(blob.data, blob.mime_type)
     if problem is not None:
-        raise ImageError(f"{subject} is truncated or corrupt: {problem}")
+        text = f"is truncated or corrupt: {problem}"
+        raise _Refusal(ImageError, text, name=name, lead=True)
 
 
-def _from_bytes(source: bytes | bytearray | memoryview, subject: str, max_bytes: int) -> bytes:
+def _from_bytes(source: bytes | bytearray | memoryview, name: str | None, max_bytes: int) -> bytes:
     size = source.nbytes if isinstance(source, memoryview) else len(source)
     if size > max_bytes:
-        raise _too_large(subject, size, max_bytes)
+        raise _too_large(name, size, max_bytes)
     return bytes(source)
 
 
 async def _from_str(
-    source: str,
-    filename: str | None,
-    max_bytes: int,
-    fetcher: ImageFetcher | None,
-    index: int | None,
+    source: str, filename: str | None, max_bytes: int, fetcher: ImageFetcher | None
 ) -> tuple[bytes, str | None, str | None]:
     """Data URI, URL or path; returns (data, name before fixing, declared type)."""
     scheme = _URL_SCHEME.match(source)
     if source[:5].lower() == "data:":
         name = _clean_name(filename)
-        return _from_data_uri(source, _subject(index, name), max_bytes, index), name, None
+        return _from_data_uri(source, name, max_bytes), name, None
     if scheme and scheme.group(1).lower() in ("http", "https"):
         name = _clean_name(filename) or _url_filename(source)
-        fetched = await _from_url(source, name, max_bytes, fetcher, index)
+        fetched = await _from_url(source, name, max_bytes, fetcher)
         name = name or _url_filename(fetched.url)
         return fetched.data, name, fetched.content_type
     if scheme:
-        raise ImageError(
-            _prefixed(
-                index,
-                f"unsupported URL scheme {scheme.group(1)!r}; "
-                "image URLs must be http(s) or data: URIs",
-            )
+        raise _refused(
+            f"unsupported URL scheme {scheme.group(1)!r}; image URLs must be http(s) or data: URIs"
         )
     if not source.strip():
-        raise ImageError(_prefixed(index, "the image source is an empty string"))
+        raise _refused("the image source is an empty string")
     path = Path(source)
     name = _clean_name(filename) or path.name
-    return await _from_path(path, name, max_bytes, index, given=source), name, None
+    return await _from_path(path, name, max_bytes, given=source), name, None
 
 
-def _from_data_uri(uri: str, subject: str, max_bytes: int, index: int | None) -> bytes:
+def _from_data_uri(uri: str, name: str | None, max_bytes: int) -> bytes:
     head, comma, payload = uri.partition(",")
     if not comma:
-        raise ImageError(_prefixed(index, "the data URI has no ',' before its data"))
+        raise _refused("the data URI has no ',' before its data")
     if not head.lower().endswith(";base64"):
-        raise ImageError(
-            _prefixed(index, "the data URI is not base64; use data:<type>;base64,<data>")
-        )
+        raise _refused("the data URI is not base64; use data:<type>;base64,<data>")
     # Decoded size from the encoded length, so an oversized payload is never decoded.
     padding = len(payload) - len(payload.rstrip("="))
     size = len(payload) // 4 * 3 - min(padding, 2)
     if size > max_bytes:
-        raise _too_large(subject, size, max_bytes)
+        raise _too_large(name, size, max_bytes)
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ImageError(
-            _prefixed(index, f"the data URI's payload is not valid base64 ({exc})")
-        ) from None
+        raise _refused(f"the data URI's payload is not valid base64 ({exc})") from None
 
 
 async def _from_url(
-    url: str, name: str | None, max_bytes: int, fetcher: ImageFetcher | None, index: int | None
+    url: str, name: str | None, max_bytes: int, fetcher: ImageFetcher | None
 ) -> FetchedImage:
     if fetcher is None:
-        raise ImageError(_prefixed(index, "an http(s) image URL needs a fetcher to download it"))
+        raise _refused("an http(s) image URL needs a fetcher to download it")
     try:
         fetched = await fetcher.fetch(url, max_bytes=max_bytes)
     except ImageError as exc:
-        if index is None:
-            raise
-        # Same error type, with the image's position added for the caller's benefit.
-        raise type(exc)(f"{_subject(index, name)}: {exc}") from exc
+        # Same error type; with a position, the image's subject comes first.
+        raise _Refusal(type(exc), str(exc), name=name, original=exc) from None
     if len(fetched.data) > max_bytes:
-        raise _too_large(_subject(index, name), len(fetched.data), max_bytes)
+        raise _too_large(name, len(fetched.data), max_bytes)
     return fetched
 
 
 async def _from_path(
-    path: Path, name: str | None, max_bytes: int, index: int | None, *, given: str | None = None
+    path: Path, name: str | None, max_bytes: int, *, given: str | None = None
 ) -> bytes:
     # Disk reads can take a while for large files: keep them off the event loop.
-    return await asyncio.to_thread(_read_path, path, _subject(index, name), max_bytes, index, given)
+    return await asyncio.to_thread(_read_path, path, name, max_bytes, given)
 
 
-def _read_path(
-    path: Path, subject: str, max_bytes: int, index: int | None, given: str | None
-) -> bytes:
+def _read_path(path: Path, name: str | None, max_bytes: int, given: str | None) -> bytes:
     path = path.expanduser()
     shown = _short(str(path))
     try:
         info = path.stat()
     except FileNotFoundError:
         hint = " (a string must be a file path, an http(s) URL or a data: URI)" if given else ""
-        raise ImageError(_prefixed(index, f"no such image file: {shown}{hint}")) from None
+        raise _refused(f"no such image file: {shown}{hint}") from None
     except (OSError, ValueError) as exc:
-        raise _unreadable(index, shown, exc) from None
+        raise _unreadable(shown, exc) from None
     if stat.S_ISDIR(info.st_mode):
-        raise ImageError(_prefixed(index, f"{shown} is a directory, not an image file"))
+        raise _refused(f"{shown} is a directory, not an image file")
     if info.st_size > max_bytes:
-        raise _too_large(subject, info.st_size, max_bytes)
+        raise _too_large(name, info.st_size, max_bytes)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise _unreadable(index, shown, exc) from None
+        raise _unreadable(shown, exc) from None
     if len(data) > max_bytes:  # the file grew after stat(), or is not a regular file
-        raise _over_limit(subject, max_bytes)
+        raise _over_limit(name, max_bytes)
     return data
 
 
-def _unreadable(index: int | None, shown: str, exc: Exception) -> ImageError:
+def _unreadable(shown: str, exc: Exception) -> _Refusal:
     reason = getattr(exc, "strerror", None) or str(exc)
-    return ImageError(_prefixed(index, f"cannot read image file {shown}: {reason}"))
+    return _refused(f"cannot read image file {shown}: {reason}")
 
 
 def _file_name(source: object) -> str | None:
@@ -432,7 +464,7 @@ def _file_name(source: object) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _from_file(reader: BinaryReader, subject: str, max_bytes: int, index: int | None) -> bytes:
+def _from_file(reader: BinaryReader, name: str | None, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     total = 0
     # Raw files may return short reads: loop until EOF or one byte past the limit.
@@ -440,21 +472,15 @@ def _from_file(reader: BinaryReader, subject: str, max_bytes: int, index: int | 
         try:
             chunk = reader.read(max_bytes + 1 - total)
         except (OSError, ValueError) as exc:
-            raise ImageError(_prefixed(index, f"cannot read the image file object: {exc}")) from exc
+            raise _refused(f"cannot read the image file object: {exc}") from exc
         if isinstance(chunk, str):
-            raise ImageError(
-                _prefixed(index, "the file object is in text mode; open it in binary mode ('rb')")
-            )
+            raise _refused("the file object is in text mode; open it in binary mode ('rb')")
         if not isinstance(chunk, bytes | bytearray | memoryview):
-            raise ImageError(
-                _prefixed(
-                    index, f"the file object's read() returned {type(chunk).__name__}, not bytes"
-                )
-            )
+            raise _refused(f"the file object's read() returned {type(chunk).__name__}, not bytes")
         if not chunk:
             break
         chunks.append(bytes(chunk))
         total += len(chunk)
     if total > max_bytes:
-        raise _over_limit(subject, max_bytes)
+        raise _over_limit(name, max_bytes)
     return b"".join(chunks)

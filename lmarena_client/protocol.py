@@ -15,15 +15,24 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-from .errors import InputError, ProtocolError, TruncatedStreamError
+from .errors import ActionFailedError, InputError, ProtocolError, TruncatedStreamError
 
 log = logging.getLogger(__name__)
 
 STREAM_CREATE_PATH = "/nextjs-api/stream/create-evaluation"
 RECAPTCHA_ACTION_CHAT = "chat_submit"
 RECAPTCHA_ACTION_RETRY = "chat_retry"
+RECAPTCHA_ACTION_VOTE = "pairwise_feedback"
+TURNSTILE_ACTION_VOTE = "pairwise_feedback"
+VOTE_ACTION = "createPairwiseFeedback"
+# Arena modes: one named model ("direct"), two named models, or two the site picks in secret.
+MODE_DIRECT: Final = "direct"
+MODE_SIDE_BY_SIDE: Final = "side-by-side"
+MODE_BATTLE: Final = "battle"
+# Our verdict names and the site's (the vote body is not confirmed by a capture; see docs).
+VOTE_WIRE = {"a": "modelA", "b": "modelB", "tie": "tie", "both_bad": "bothBad"}
 
 # ---------------------------------------------------------------------------------------------
 # UUIDv7 (RFC 9562): 48-bit unix ms | ver 7 | 12 bits | var 10 | 62 bits.
@@ -323,7 +332,10 @@ class StreamParser:
     attribute (the "a" text so far); a stream cut before its finish raises TruncatedStreamError.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, participants: Sequence[str] = ("a",)) -> None:
+        """``participants`` must each finish: model A alone, both sides, or the retried one."""
+        self._expected = frozenset(participants)
+        self._main = participants[0]
         self._buffer = bytearray()
         self._text_parts: list[str] = []
         self._text_cache: str | None = ""
@@ -334,7 +346,7 @@ class StreamParser:
 
     @property
     def text(self) -> str:
-        """All text of participant "a" so far."""
+        """All text of the first expected participant so far."""
         if self._text_cache is None:
             self._text_cache = "".join(self._text_parts)
         return self._text_cache
@@ -374,7 +386,7 @@ class StreamParser:
         return events
 
     def _unfinished(self) -> list[str]:
-        return sorted(({"a"} | self._seen) - self._finished)
+        return sorted((self._expected | self._seen) - self._finished)
 
     def _truncated(self) -> TruncatedStreamError:
         return TruncatedStreamError(
@@ -426,7 +438,7 @@ class StreamParser:
         self._check_order(participant, code, events)
         self._seen.add(participant)
         for event in events:
-            if isinstance(event, TextDelta) and participant == "a":
+            if isinstance(event, TextDelta) and participant == self._main:
                 self._text_parts.append(event.text)
                 self._text_cache = None
             elif isinstance(event, Finish):
@@ -471,31 +483,44 @@ def build_retry_body(*, recaptcha_token: str) -> dict[str, Any]:
 def build_chat_body(
     *,
     session_id: str,
-    model_a_id: str,
+    model_a_id: str | None,
     user_message_id: str,
     model_a_message_id: str,
     text: str,
     attachments: Sequence[Attachment],
     modality: str,
     recaptcha_token: str,
-    mode: str = "direct",
+    mode: str = MODE_DIRECT,
+    model_b_id: str | None = None,
+    model_b_message_id: str | None = None,
 ) -> dict[str, Any]:
-    """The current (``userMessage``) body of create-evaluation and post-to-evaluation."""
+    """The current (``userMessage``) body of create-evaluation and post-to-evaluation.
+
+    A battle names no model (``model_a_id=None``); side-by-side names both; both two-model
+    modes carry a message id for model B's reply.
+    """
     # Our own ids are UUIDv7; a resumed session's id is the caller's, and the site judges it.
     if not _is_uuid(session_id):
         raise InputError(f"the evaluationSessionId must be a UUID, got {session_id!r}")
+    _check_mode(mode, model_a_id, model_b_id, model_b_message_id)
     for name, value in (
         ("user_message_id", user_message_id),
         ("model_a_message_id", model_a_message_id),
+        ("model_b_message_id", model_b_message_id or model_a_message_id),
     ):
         if not is_uuid7(value):
             raise ValueError(f"{name} must be a UUIDv7 string, got {value!r}")
+    ids: dict[str, Any] = {"modelAId": model_a_id} if model_a_id is not None else {}
+    if model_b_id is not None:
+        ids["modelBId"] = model_b_id
+    ids["userMessageId"] = user_message_id
+    ids["modelAMessageId"] = model_a_message_id
+    if model_b_message_id is not None:
+        ids["modelBMessageId"] = model_b_message_id
     return {
         "id": session_id,
         "mode": mode,
-        "modelAId": model_a_id,
-        "userMessageId": user_message_id,
-        "modelAMessageId": model_a_message_id,
+        **ids,
         "userMessage": {
             "content": text,
             "experimental_attachments": [
@@ -507,6 +532,40 @@ def build_chat_body(
         "modality": modality,
         "recaptchaV3Token": recaptcha_token,
     }
+
+
+def _check_mode(
+    mode: str, model_a_id: str | None, model_b_id: str | None, model_b_message_id: str | None
+) -> None:
+    named = (model_a_id is not None, model_b_id is not None)
+    wanted = {MODE_DIRECT: (True, False), MODE_SIDE_BY_SIDE: (True, True)}.get(mode, (False, False))
+    if mode not in (MODE_DIRECT, MODE_SIDE_BY_SIDE, MODE_BATTLE) or named != wanted:
+        raise ValueError(f"mode {mode!r} does not fit the model ids given")
+    if (mode != MODE_DIRECT) != (model_b_message_id is not None):
+        raise ValueError("model B's message id goes with the two-model modes only")
+
+
+def build_vote_args(
+    *,
+    session_id: str,
+    message_ids: tuple[str, str],
+    winner: str,
+    turnstile_token: str,
+    recaptcha_token: str,
+) -> list[dict[str, str]]:
+    """The argument of ``createPairwiseFeedback``: the verdict on a session's latest turn."""
+    if winner not in VOTE_WIRE:
+        raise InputError(f"winner must be one of {', '.join(VOTE_WIRE)}; got {winner!r}")
+    return [
+        {
+            "evaluationSessionId": session_id,
+            "modelAMessageId": message_ids[0],
+            "modelBMessageId": message_ids[1],
+            "result": VOTE_WIRE[winner],
+            "turnstileToken": turnstile_token,
+            "recaptchaV3Token": recaptcha_token,
+        }
+    ]
 
 
 def encode_body(body: Mapping[str, Any]) -> bytes:
@@ -536,5 +595,5 @@ def parse_action_response(text: str) -> Any:
             raise ProtocolError("the server action's result row is not an object")
         if result.get("success") is True:
             return result.get("data")
-        raise ProtocolError(f"the server action failed: {result.get('error') or 'no reason given'}")
+        raise ActionFailedError(str(result.get("error") or "no reason given"))
     raise ProtocolError("the server action's answer has no result row ('1:')")

@@ -3,11 +3,11 @@
 A URL given by a user must not turn this library into a proxy onto the machine's own network
 (server-side request forgery). :class:`SafeFetcher` therefore:
 
-* accepts only ``http`` and ``https``, on the first URL and on every redirect it follows;
-* checks IP literals in URLs before connecting, and resolves host names through
-  :class:`CheckingResolver`, which refuses the host if *any* of its addresses is not public and
-  hands aiohttp only addresses it has checked, so aiohttp connects to exactly those (a second,
-  different DNS answer cannot slip in between check and connect);
+* fetches only URLs the policy of :mod:`lmarena_client.url_policy` lets through (http(s), a
+  valid host and port, no IP literal in a forbidden range), the first URL and every redirect;
+* resolves host names through :class:`CheckingResolver`, which refuses the host if *any* of its
+  addresses is forbidden and hands aiohttp only addresses it has checked, so aiohttp connects
+  to exactly those (a second, different DNS answer cannot slip in between check and connect);
 * follows at most :data:`MAX_REDIRECTS` redirects itself, checking each hop again;
 * limits the whole download (redirects included) to one timeout, and the body to ``max_bytes``
   (``Content-Length`` first, then while streaming);
@@ -26,109 +26,45 @@ import socket
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Self, TypeAlias
-from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from .errors import ForbiddenAddressError, ImageError, ImageFetchError, ImageTooLargeError
+from .errors import ImageFetchError, ImageTooLargeError
 from .images import FetchedImage, format_size, size_comparison
+from .url_policy import (
+    SCHEMES,
+    IPAddress,
+    check_addresses,
+    check_ip_allowed,
+    fetch_target,
+    forbidden_reason,
+    redact_url,
+)
+
+__all__ = [
+    "MAX_REDIRECTS",
+    "SCHEMES",
+    "CheckingResolver",
+    "HostResolver",
+    "IPAddress",
+    "SafeFetcher",
+    "check_ip_allowed",
+    "forbidden_reason",
+    "redact_url",
+    "system_resolve",
+]
 
 log = logging.getLogger(__name__)
 
-IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 HostResolver: TypeAlias = Callable[[str, int], Awaitable[Sequence[str]]]
 """``(host, port) -> IP address strings``; the default asks the system (getaddrinfo)."""
 
 MAX_REDIRECTS = 5
-SCHEMES = ("http", "https")
 USER_AGENT = "lmarena-client (image fetch)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-_HINT = "image URLs must point at public internet hosts (allow_private_image_urls lifts this)"
-
-# Networks Python's ipaddress does not name precisely enough (or, for some versions, at all).
-_NAMED_NETWORKS: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
-    (ipaddress.ip_network("100.64.0.0/10"), "a carrier-grade NAT (shared) address"),
-    (ipaddress.ip_network("198.18.0.0/15"), "a benchmarking address"),
-    (ipaddress.ip_network("192.0.0.0/24"), "an IETF protocol assignment address"),
-    (ipaddress.ip_network("192.0.2.0/24"), "a documentation address"),
-    (ipaddress.ip_network("198.51.100.0/24"), "a documentation address"),
-    (ipaddress.ip_network("203.0.113.0/24"), "a documentation address"),
-    (ipaddress.ip_network("2001:db8::/32"), "a documentation address"),
-    (ipaddress.ip_network("64:ff9b:1::/48"), "a local-use NAT64 address"),
-    (ipaddress.ip_network("::/96"), "a deprecated IPv4-compatible IPv6 address"),
-)
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-# -- address policy --------------------------------------------------------------------------
-
-
-def check_ip_allowed(address: IPAddress) -> None:
-    """Raise :class:`ForbiddenAddressError` unless ``address`` is a public unicast address."""
-    reason = forbidden_reason(address)
-    if reason is not None:
-        raise ForbiddenAddressError(f"{address} is {reason}; {_HINT}")
-
-
-def forbidden_reason(address: IPAddress) -> str | None:
-    """Why ``address`` must not be fetched from (``"a loopback address"``), or None if public."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(address)
-        if embedded is not None:
-            kind, inner = embedded
-            inner_reason = forbidden_reason(inner)
-            if inner_reason is not None:
-                return f"an {kind} form of {inner}, {inner_reason}"
-            if kind in ("IPv4-mapped", "NAT64"):
-                return None  # ::ffff:8.8.8.8 is just 8.8.8.8; NAT64 translates to it
-    return _plain_reason(address)
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
-    """An IPv4 address that traffic to ``address`` may end up at, with the embedding's name."""
-    if address.ipv4_mapped is not None:
-        return "IPv4-mapped", address.ipv4_mapped
-    if address in _NAT64:
-        return "NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if address.sixtofour is not None:
-        return "6to4", address.sixtofour
-    if address.teredo is not None:
-        return "Teredo", address.teredo[1]
-    return None
-
-
-def _plain_reason(address: IPAddress) -> str | None:
-    # Order matters only for the message: the most specific name wins.
-    if address.is_unspecified:
-        return "the unspecified address"
-    if address.is_loopback:
-        return "a loopback address"
-    if address.is_link_local:
-        return "a link-local address"
-    if address.is_multicast:
-        return "a multicast address"
-    for network, reason in _NAMED_NETWORKS:
-        if address.version == network.version and address in network:
-            return reason
-    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
-        return "a site-local address"
-    if address.is_private:
-        return "a private address"
-    if address.is_reserved:
-        return "a reserved address"
-    if not address.is_global:
-        return "not a globally routable address"
-    return None
-
-
-def _parse_ip(text: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        return None
 
 
 # -- name resolution -------------------------------------------------------------------------
@@ -151,12 +87,8 @@ class CheckingResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         addresses = [_resolved_ip(host, text) for text in await self._resolve(host, port)]
-        if not self._allow_private:
-            # Every address, not just the first: a mixed answer is refused as a whole.
-            for address in addresses:
-                reason = forbidden_reason(address)
-                if reason is not None:
-                    raise ForbiddenAddressError(f"{host} resolves to {address}, {reason}; {_HINT}")
+        # forbidden_reason looked up here at each call: tests stand a public host in for it.
+        check_addresses(host, addresses, allow_private=self._allow_private, policy=forbidden_reason)
         wanted = [a for a in addresses if _family_of(a) == family or family == socket.AF_UNSPEC]
         if not wanted:
             raise OSError(f"{host} has no usable address")
@@ -168,10 +100,10 @@ class CheckingResolver(AbstractResolver):
 
 
 def _resolved_ip(host: str, text: str) -> IPAddress:
-    address = _parse_ip(text)
-    if address is None:
-        raise OSError(f"{host} resolved to {text!r}, which is not an IP address")
-    return address
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        raise OSError(f"{host} resolved to {text!r}, which is not an IP address") from None
 
 
 def _family_of(address: IPAddress) -> socket.AddressFamily:
@@ -190,18 +122,6 @@ def _result(host: str, address: IPAddress, port: int) -> ResolveResult:
 
 
 # -- fetching --------------------------------------------------------------------------------
-
-
-def redact_url(url: str | URL) -> str:
-    """``scheme://host[:port]/path``: no credentials, query or fragment (they may be secrets)."""
-    try:
-        parts = urlsplit(str(url))
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port is not None else ""
-    except ValueError:
-        return "<invalid URL>"
-    host = f"[{host}]" if ":" in host else host
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class SafeFetcher:
@@ -307,23 +227,10 @@ class SafeFetcher:
         return self._checked_url(target)
 
     def _checked_url(self, url: str | URL) -> URL:
-        """The URL parsed, with an http(s) scheme, a host, and an allowed address if a literal."""
-        try:
-            parsed = url if isinstance(url, URL) else URL(url)
-        except (ValueError, TypeError):
-            raise ImageError(f"not a valid URL: {redact_url(url)}") from None
-        if parsed.scheme not in SCHEMES:
-            raise ImageError(
-                f"only http and https image URLs can be fetched, not {parsed.scheme!r}"
-            )
-        if not parsed.host:
-            raise ImageError(f"the image URL {redact_url(parsed)} has no host")
-        literal = _parse_ip(parsed.host)
-        # Host names are checked by CheckingResolver at connect time; aiohttp skips the
-        # resolver for IP literals, so those are checked here.
-        if literal is not None and not self.allow_private:
-            check_ip_allowed(literal)
-        return parsed
+        """The URL under the policy (``url_policy``). Host names are checked again by
+        CheckingResolver at connect time; aiohttp skips the resolver for IP literals."""
+        target = fetch_target(url, allow_private=self.allow_private, policy=forbidden_reason)
+        return target.url
 
 
 async def _read_capped(response: aiohttp.ClientResponse, limit: int, shown: str) -> bytes:

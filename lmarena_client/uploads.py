@@ -11,9 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from .errors import DiscoveryError, ProtocolError
 from .images import ImageBlob
-from .protocol import Attachment, build_action_body, parse_action_response
+from .protocol import Attachment
+from .server_actions import ServerActions
 from .site import UPLOAD_ACTIONS, SiteInfo
-from .transport import TEXT_PLAIN, Transport
+from .transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Uploader:
 
     def __init__(self, transport: Transport, image_path: str) -> None:
         self._transport = transport
-        self._image_path = image_path
+        self._actions = ServerActions(transport, image_path)
         self.cache = SignedUrlCache()
 
     async def upload(self, blob: ImageBlob, site: SiteInfo) -> Attachment:
@@ -89,24 +90,12 @@ class Uploader:
         return attachment
 
     async def _action(self, site: SiteInfo, name: str, args: list[Any]) -> Any:
-        action_id = site.action_ids.get(name)
-        if action_id is None:
+        if name not in site.action_ids:
             raise DiscoveryError(
                 f"the site's {name} action id was not found; image upload is unavailable "
                 f"(needed: {', '.join(UPLOAD_ACTIONS)})"
             )
-        text = await self._transport.request_text(
-            "POST",
-            site.origin + self._image_path,
-            body=build_action_body(args),
-            headers={
-                "Next-Action": action_id,
-                "Accept": "text/x-component",
-                "Content-Type": TEXT_PLAIN,
-            },
-            referer_path=self._image_path,
-        )
-        return parse_action_response(text)
+        return await self._actions.call(site, name, args)
 
 
 def _field(data: Any, name: str) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 QUEUE_NAME = "lmarena:queue"
 JOB_CHAT = "chat"
 JOB_UPLOAD = "upload"
+JOB_VOTE = "vote"
 MODELS_KEY = "lmarena:models"
 HEARTBEAT_KEY = "lmarena:worker:heartbeat"
 WAKE_CHANNEL = "lmarena:wake"
@@ -49,6 +50,19 @@ def worker_alive_key(worker_id: str) -> str:
     return f"{WORKER_ALIVE_PREFIX}{worker_id}{WORKER_ALIVE_SUFFIX}"
 
 
+# An arena chat's latest turn, kept by the worker for votes (see ArenaRecord).
+ARENA_RECORD_TTL = 7 * 24 * 3600
+
+
+def arena_key(session_id: str) -> str:
+    return f"lmarena:arena:{session_id}"
+
+
+def arena_vote_key(session_id: str) -> str:
+    """Claimed (SET NX) by the API before it sends a vote: one vote per chat."""
+    return f"lmarena:arena:{session_id}:vote"
+
+
 def events_channel(job_id: str) -> str:
     """The pub/sub channel on which a job's events are published."""
     return f"lmarena:events:{job_id}"
@@ -76,15 +90,47 @@ class AttachmentRef(_Model):
     url: str
 
 
+Side = Literal["a", "b"]
+Winner = Literal["a", "b", "tie", "both_bad"]
+
+
+class ArenaSpec(_Job):
+    """Two models at once: ``side-by-side`` names model B (the job's ``model`` is model A);
+    a ``battle`` names neither (the site picks two in secret)."""
+
+    mode: Literal["side-by-side", "battle"]
+    model_b: str | None = None
+
+
 class ChatJob(_Job):
     """Send one user message; the worker streams the reply as events."""
 
-    model: str
+    model: str  # model A in the arena modes ("battle" in a battle)
     text: str
     evaluation_session_id: str | None = None
     attachments: list[AttachmentRef] = Field(default_factory=list)
     # Regenerate this reply of the session (the site's retry) instead of sending ``text``.
     regenerate_message_id: str | None = None
+    arena: ArenaSpec | None = None
+    # Return generated images as data: URLs, fetched by the worker under the image-URL rules.
+    images_as_data: bool = False
+
+
+class ArenaRecord(_Model):
+    """What a vote needs of an arena chat: its mode, models and latest reply ids (A, B)."""
+
+    mode: Literal["side-by-side", "battle"]
+    models: tuple[str, str] | None = None  # side-by-side's public names; None in a battle
+    message_ids: tuple[str, str]
+
+
+class VoteJob(_Job):
+    """Judge the latest turn of an arena chat (its reply ids); answers both models' names."""
+
+    evaluation_session_id: str
+    winner: Winner
+    message_ids: tuple[str, str]
+    models: tuple[str, str] | None = None  # side-by-side's; None in a battle
 
 
 class UploadJob(_Job):
@@ -114,6 +160,7 @@ ErrorKind = Literal[
     "model_not_found",
     "conversation_not_found",
     "conversation_lost",
+    "vote_refused",
     "too_large",
     "auth",
     "rate_limited",
@@ -137,6 +184,7 @@ class ErrorInfo(_Model):
 
 class ChatResult(_Model):
     text: str
+    model: str | None = None  # the public name (None in a battle until the vote)
     evaluation_session_id: str
     message_id: str | None = None  # the reply's id on the site (what a regenerate retries)
     finish_reason: str | None = None
@@ -150,7 +198,9 @@ class JobOutcome(_Model):
     """What a job returns to arq: a result or an error, never an exception to unpickle."""
 
     chat: ChatResult | None = None
+    chat_b: ChatResult | None = None  # model B's reply in the arena modes
     attachment: AttachmentRef | None = None
+    revealed: dict[Side, str] | None = None  # a vote's answer: both models' names
     error: ErrorInfo | None = None
 
 
@@ -164,6 +214,7 @@ class _Event(_Model):
 class TextEvent(_Event):
     type: Literal["text"] = "text"
     text: str
+    side: Side = "a"  # model B's deltas in the arena modes say "b"
     # On the job's first delta only: the chat's id, so a client that stops early can resume.
     evaluation_session_id: str | None = None
 
@@ -171,6 +222,7 @@ class TextEvent(_Event):
 class ReasoningEvent(_Event):
     type: Literal["reasoning"] = "reasoning"
     text: str
+    side: Side = "a"
     evaluation_session_id: str | None = None
 
 
@@ -187,6 +239,7 @@ class DoneEvent(_Event):
 
     type: Literal["done"] = "done"
     result: ChatResult
+    result_b: ChatResult | None = None  # model B's, in the arena modes
 
 
 class ErrorEvent(_Event):

@@ -1,8 +1,10 @@
-"""The worker's arq jobs: ``chat`` (stream a reply as events) and ``upload`` (one image)."""
+"""The worker's arq jobs: ``chat`` (stream a reply as events), ``upload`` (one image) and
+``vote`` (judge an arena chat)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
 from typing import Any
@@ -10,25 +12,33 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from lmarena_client import Client, ReplyStream
+from lmarena_client.arena import ArenaReply, ArenaStream
 from lmarena_client.errors import LMArenaError
 from lmarena_client.protocol import ReasoningDelta, TextDelta
 
 from . import queue_gate
 from .contract import (
+    ARENA_RECORD_TTL,
+    ArenaRecord,
+    ArenaSpec,
     ChatJob,
     DoneEvent,
     ErrorEvent,
     ErrorInfo,
     JobOutcome,
     ReasoningEvent,
+    Side,
     StartedEvent,
     TextEvent,
     UploadJob,
+    VoteJob,
+    arena_key,
 )
 from .outcomes import attachment, attachment_ref, chat_result, error_info
 from .publisher import EventPublisher
 
 log = logging.getLogger(__name__)
+AnyStream = ReplyStream | ArenaStream
 
 
 async def chat(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
@@ -62,23 +72,23 @@ async def _run_chat(ctx: dict[str, Any], job: ChatJob) -> JobOutcome:
     client: Client = ctx["client"]
     started = time.perf_counter()
     await events.publish(StartedEvent(seq=events.next_seq(), worker_id=ctx["worker_id"]))
-    stream: ReplyStream | None = None
+    stream: AnyStream | None = None
     try:
         stream = await _open(client, job)
         await _relay(stream, events)
-        assert stream.reply is not None
-        outcome = JobOutcome(chat=chat_result(stream.reply))
-        await events.publish(DoneEvent(seq=events.next_seq(), result=outcome.chat))
+        outcome = await _outcome(client, job, stream)
+        await _record_arena(ctx["redis"], job, outcome)
+        done = DoneEvent(seq=events.next_seq(), result=outcome.chat, result_b=outcome.chat_b)
+        await events.publish(done)
     except LMArenaError as exc:
-        partial = stream.text if stream is not None else ""
-        outcome = JobOutcome(error=error_info(exc, partial))
+        outcome = JobOutcome(error=error_info(exc, _partial(stream)))
         await events.publish(ErrorEvent(seq=events.next_seq(), error=outcome.error))
     except Exception as exc:
         log.exception("chat job %s failed unexpectedly", ctx["job_id"])
         info = ErrorInfo(
             kind="internal",
             message=f"the worker failed: {type(exc).__name__}",
-            partial_text=stream.text if stream is not None else "",
+            partial_text=_partial(stream),
         )
         outcome = JobOutcome(error=info)
         await events.publish(ErrorEvent(seq=events.next_seq(), error=info))
@@ -87,7 +97,7 @@ async def _run_chat(ctx: dict[str, Any], job: ChatJob) -> JobOutcome:
         info = ErrorInfo(
             kind="unavailable",
             message="the worker stopped while writing this reply",
-            partial_text=stream.text if stream is not None else "",
+            partial_text=_partial(stream),
         )
         await asyncio.shield(events.publish(ErrorEvent(seq=events.next_seq(), error=info)))
         raise
@@ -100,7 +110,48 @@ async def _run_chat(ctx: dict[str, Any], job: ChatJob) -> JobOutcome:
     return outcome
 
 
-async def _open(client: Client, job: ChatJob) -> ReplyStream:
+def _partial(stream: AnyStream | None) -> str:
+    if isinstance(stream, ArenaStream):
+        return stream.text("a")
+    return stream.text if stream is not None else ""
+
+
+async def _outcome(client: Client, job: ChatJob, stream: AnyStream) -> JobOutcome:
+    reply = stream.reply
+    assert reply is not None
+    if isinstance(reply, ArenaReply):
+        return JobOutcome(chat=chat_result(reply.a), chat_b=chat_result(reply.b))
+    result = chat_result(reply)
+    if job.images_as_data:
+        result = result.model_copy(update={"images": await _as_data(client, result.images)})
+    return JobOutcome(chat=result)
+
+
+async def _record_arena(redis: Any, job: ChatJob, outcome: JobOutcome) -> None:
+    """Keep the turn's reply ids for a vote; a chat that cannot be voted on still answers."""
+    a, b = outcome.chat, outcome.chat_b
+    if job.arena is None or a is None or b is None or not (a.message_id and b.message_id):
+        return
+    models = (job.model, job.arena.model_b) if job.arena.model_b is not None else None
+    record = ArenaRecord(
+        mode=job.arena.mode, models=models, message_ids=(a.message_id, b.message_id)
+    )
+    try:
+        await redis.set(
+            arena_key(a.evaluation_session_id), record.model_dump_json(), ex=ARENA_RECORD_TTL
+        )
+    except (RedisError, OSError) as exc:
+        log.warning("arena chat not recorded, it cannot be voted on: %s", exc)
+
+
+async def _as_data(client: Client, urls: list[str]) -> list[str]:
+    blobs = [await client.download_image(url) for url in urls]
+    return [f"data:{b.mime_type};base64,{base64.b64encode(b.data).decode()}" for b in blobs]
+
+
+async def _open(client: Client, job: ChatJob) -> AnyStream:
+    if job.arena is not None:
+        return await _open_arena(client, job, job.arena)
     if job.evaluation_session_id:
         session = await client.chats.resume(model=job.model, chat_id=job.evaluation_session_id)
     else:
@@ -112,7 +163,20 @@ async def _open(client: Client, job: ChatJob) -> ReplyStream:
     )
 
 
-async def _relay(stream: ReplyStream, events: EventPublisher) -> None:
+async def _open_arena(client: Client, job: ChatJob, spec: ArenaSpec) -> ArenaStream:
+    models = (job.model, spec.model_b) if spec.model_b is not None else None
+    if job.evaluation_session_id:
+        arena = await client.chats.resume_arena(job.evaluation_session_id, models=models)
+    elif models is not None:
+        arena = await client.chats.compare(*models)
+    else:
+        arena = await client.chats.battle()
+    return await arena.send(
+        job.text, attachments=[attachment(r) for r in job.attachments], stream=True
+    )
+
+
+async def _relay(stream: AnyStream, events: EventPublisher) -> None:
     session_sent = False
     task = asyncio.current_task()
     async with stream:
@@ -124,9 +188,32 @@ async def _relay(stream: ReplyStream, events: EventPublisher) -> None:
             session = None if session_sent else stream.evaluation_session_id
             session_sent = session_sent or session is not None
             kind = TextEvent if isinstance(event, TextDelta) else ReasoningEvent
+            side: Side = "b" if event.participant == "b" else "a"
             await events.publish(
-                kind(seq=events.next_seq(), text=event.text, evaluation_session_id=session)
+                kind(
+                    seq=events.next_seq(),
+                    text=event.text,
+                    side=side,
+                    evaluation_session_id=session,
+                )
             )
+
+
+async def vote(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """Judge an arena chat's latest turn; returns the JobOutcome (both names, or an error)."""
+    job = VoteJob.model_validate(payload)
+    refusal = await _claim(ctx)
+    if refusal is not None:
+        return JobOutcome(error=refusal).model_dump()
+    client: Client = ctx["client"]
+    try:
+        arena = await client.chats.resume_arena(
+            job.evaluation_session_id, models=job.models, last_message_ids=job.message_ids
+        )
+        result = await arena.vote(job.winner)
+    except LMArenaError as exc:
+        return JobOutcome(error=error_info(exc)).model_dump()
+    return JobOutcome(revealed=result.models).model_dump()
 
 
 async def upload(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:

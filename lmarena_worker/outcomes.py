@@ -16,6 +16,7 @@ from lmarena_client.errors import (
     RateLimitError,
     SiteTimeoutError,
     StreamError,
+    VoteRefusedError,
 )
 from lmarena_client.protocol import Attachment
 
@@ -26,6 +27,7 @@ def chat_result(reply: ChatReply) -> ChatResult:
     usage = reply.usage
     return ChatResult(
         text=reply.text,
+        model=reply.model or None,
         evaluation_session_id=reply.evaluation_session_id,
         message_id=reply.message_id or None,
         finish_reason=reply.finish_reason,
@@ -68,6 +70,7 @@ def _kind(exc: LMArenaError) -> str:
         (ConversationNotFoundError, "conversation_not_found"),
         (ConversationLostError, "conversation_lost"),
         (ImageTooLargeError, "too_large"),
+        (VoteRefusedError, "vote_refused"),
         (InputError, "bad_request"),
         (RateLimitError, "rate_limited"),
         (ContentRejectedError, "content_rejected"),

@@ -17,7 +17,14 @@ from redis.exceptions import RedisError
 from lmarena_client import Client
 
 from . import jobs, queue_gate, status
-from .contract import HEARTBEAT_KEY, JOB_CHAT, JOB_UPLOAD, QUEUE_NAME, worker_alive_key
+from .contract import (
+    HEARTBEAT_KEY,
+    JOB_CHAT,
+    JOB_UPLOAD,
+    JOB_VOTE,
+    QUEUE_NAME,
+    worker_alive_key,
+)
 from .identity_store import RedisIdentityStore
 from .role import Role
 
@@ -101,6 +108,7 @@ def worker_options(config: WorkerConfig) -> dict[str, Any]:
         "functions": [
             func(jobs.chat, name=JOB_CHAT, max_tries=1, timeout=config.job_timeout),
             func(jobs.upload, name=JOB_UPLOAD, max_tries=1, timeout=120),
+            func(jobs.vote, name=JOB_VOTE, max_tries=1, timeout=120),
         ],
         "queue_name": QUEUE_NAME,
         "on_startup": startup_for(config),

@@ -156,6 +156,50 @@ def get_session(state: SiteState, request: web.Request, user: User, args: list[A
     }
 
 
+_VOTE_KEYS = frozenset(
+    {
+        "evaluationSessionId",
+        "modelAMessageId",
+        "modelBMessageId",
+        "result",
+        "turnstileToken",
+        "recaptchaV3Token",
+    }
+)
+VOTE_RESULTS = frozenset({"modelA", "modelB", "tie", "bothBad"})
+
+
+def pairwise_feedback(state: SiteState, request: web.Request, user: User, args: list[Any]) -> Any:
+    """A vote on the latest turn of a two-model session; reveals the models (once)."""
+    if len(args) != 1 or not isinstance(args[0], dict) or set(args[0]) != _VOTE_KEYS:
+        raise ActionFailed("Invalid arguments")
+    vote = args[0]
+    if not state.recaptcha.check(vote["recaptchaV3Token"], frozenset({"pairwise_feedback"})).ok:
+        raise ActionFailed("recaptcha validation failed")
+    if not state.turnstile.check(vote["turnstileToken"], "pairwise_feedback").ok:
+        raise ActionFailed("turnstile validation failed")
+    session = state.sessions.sessions.get(str(vote["evaluationSessionId"]))
+    if session is None or session.owner != user.id:
+        raise ActionFailed("Evaluation session not found")
+    if session.model_b_id is None:
+        raise ActionFailed("Feedback needs two models")
+    latest = session.turns[-1] if session.turns else None
+    if latest is None or (vote["modelAMessageId"], vote["modelBMessageId"]) != (
+        latest.model_a_message_id,
+        latest.model_b_message_id,
+    ):
+        raise ActionFailed("Votes are for the latest messages")
+    if set(latest.replies) != {"a", "b"}:
+        raise ActionFailed("Both replies must be complete")
+    if vote["result"] not in VOTE_RESULTS:
+        raise ActionFailed("Invalid vote")
+    if session.vote is not None:
+        raise ActionFailed("Vote already recorded")
+    session.vote = vote["result"]
+    state.counters.votes += 1
+    return {"modelAId": session.model_a_id, "modelBId": session.model_b_id}
+
+
 def pointwise_feedback(state: SiteState, request: web.Request, user: User, args: list[Any]) -> Any:
     raise ActionFailed("recaptcha validation failed")
 
@@ -168,6 +212,7 @@ _ACTIONS: dict[str, Callable[[SiteState, web.Request, User, list[Any]], Any]] = 
     "getHistoryPage": history_page,
     "getEvaluationSession": get_session,
     "createPointwiseFeedback": pointwise_feedback,
+    "createPairwiseFeedback": pairwise_feedback,
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from . import action_routes, control_routes, site_routes, stream_routes
+from . import action_routes, control_routes, site_routes, stream_routes, turnstile_routes
 from .interstitial import CLEARANCE_COOKIE
 from .state import SiteState
 from .storage import PREFIX
@@ -68,6 +68,7 @@ def _site_routes(state: SiteState) -> list[web.RouteDef]:
             "/cdn-cgi/challenge-platform/h/g/flow/ov1/{ray}", site_routes.challenge_handler(state)
         ),
         web.get("/nextjs-api/model-catalog", site_routes.catalog_handler(state)),
+        *turnstile_routes.routes(state),
         web.post(
             "/nextjs-api/stream/create-evaluation", stream_routes.stream_handler(state, "create")
         ),

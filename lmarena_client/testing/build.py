@@ -13,6 +13,7 @@ ACTION_NAMES = (
     "getHistoryPage",
     "getEvaluationSession",
     "createPointwiseFeedback",
+    "createPairwiseFeedback",
 )
 # Next.js prefixes an action id with a byte that encodes its argument shape.
 _ID_PREFIX = {"updateTouConsent": "00", "generateUploadUrl": "70"}

@@ -128,7 +128,23 @@ def _identity_routes(state: SiteState) -> list[web.RouteDef]:
         check = state.whoami(request.cookies if header is None else header)
         return web.json_response(check.as_json())
 
+    async def session(request: web.Request) -> web.Response:
+        """What the site keeps of one evaluation session (models by public name, the vote)."""
+        found = state.sessions.sessions.get(request.match_info["session_id"])
+        if found is None:
+            return BadControl("no such session", 404).response()
+        names = [state.models.find(i) for i in (found.model_a_id, found.model_b_id)]
+        return web.json_response(
+            {
+                "mode": found.mode,
+                "models": [m["publicName"] if m else None for m in names],
+                "turns": len(found.turns),
+                "vote": found.vote,
+            }
+        )
+
     return [
+        web.get("/__fake__/sessions/{session_id}", session, name="control-session"),
         web.post("/__fake__/expire", by_user("expired", state.expire_auth), name="control-expire"),
         web.post("/__fake__/revoke", by_user("revoked", state.revoke_auth), name="control-revoke"),
         web.get("/__fake__/users", users, name="control-users"),

@@ -18,6 +18,7 @@ class Counters:
     stale_refreshes: int = 0  # page GETs refused for an already-used refresh token
     auth_cookies_cleared: int = 0  # page GETs that cleared a refused auth cookie (any reason)
     uploads: int = 0
+    votes: int = 0
     streams_started: int = 0
     streams_completed: int = 0
     active_streams: int = 0

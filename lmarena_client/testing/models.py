@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import random
 from typing import Any
 
 from .ids import uuid7
@@ -229,7 +230,8 @@ class ModelBook:
         fitting = [m for m in self.page_models if modality in modalities_of(m)]
         if len(fitting) < 2:
             raise LookupError(f"no two models for {modality}")
-        return fitting[0], fitting[1]
+        first, second = random.sample(fitting, 2)
+        return first, second
 
     def catalog(self) -> list[dict[str, Any]]:
         """``/nextjs-api/model-catalog``: one group per arena, entries with catalog fields."""

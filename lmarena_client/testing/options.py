@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .faults import Fault
+from .turnstile import DEFAULT_TURNSTILE_SITE_KEY
 
 if TYPE_CHECKING:
     from .replay import Capture
@@ -43,6 +44,7 @@ class FakeArenaOptions:
     legacy_origin: bool = False
     models_in_page: bool = True
     site_key: str = DEFAULT_SITE_KEY
+    turnstile_site_key: str = DEFAULT_TURNSTILE_SITE_KEY
     token_ttl: float = 120.0
     reply: ReplyScript = field(default_factory=ReplyScript)
     catalog_only_models: int = 0

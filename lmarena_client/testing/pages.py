@@ -7,6 +7,7 @@ from typing import Any
 
 from .build import Build
 from .identity import AUTH_COOKIE, PROVISIONAL_COOKIE
+from .turnstile import SCRIPT_PATH as TURNSTILE_SCRIPT
 
 
 def js_string(text: str) -> str:
@@ -72,6 +73,7 @@ def render_page(
         "<title>LMArena</title>"
         f"{chunk_tags}"
         f'<script src="/recaptcha/enterprise.js?render={site_key}"></script>'
+        f'<script src="{TURNSTILE_SCRIPT}?render=explicit" async="" defer=""></script>'
         '</head><body class="no-js __className_fake antialiased">'
         '<main><form id="chat-form"><textarea name="message" placeholder="Ask anything..." '
         'rows="2"></textarea><button type="submit">Send</button></form></main>'

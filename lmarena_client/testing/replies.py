@@ -163,17 +163,18 @@ def assemble(
     lines: list[Line] = []
     for i in range(max(len(x) for x in per)):
         lines += [x[i] for x in per if i < len(x)]
-    heartbeat = Line("a", "2", [{"type": "heartbeat"}])
+    lead = replies[0].participant  # "a", or the one side a retry regenerates
+    heartbeat = Line(lead, "2", [{"type": "heartbeat"}])
     for i in range(script.heartbeats):
         lines.insert(min(len(lines), i * 4), heartbeat)
     kind = fault.kind if fault else ""
     if kind == "has_arena_error":
-        lines = [heartbeat, Line("a", "0", "hasArenaError")]
+        lines = [heartbeat, Line(lead, "0", "hasArenaError")]
     if kind in ("stream_error", "cut_stream"):
         assert fault is not None
-        lines = _cut_after_words(lines, fault.after_words)
+        lines = _cut_after_words(lines, fault.after_words, lead)
         if kind == "stream_error":
-            lines.append(Line("a", "3", fault.message))
+            lines.append(Line(lead, "3", fault.message))
         return lines, kind == "cut_stream"
     if kind == "no_finish":
         return lines, False
@@ -188,11 +189,11 @@ def assemble(
     return lines, False
 
 
-def _cut_after_words(lines: list[Line], words: int) -> list[Line]:
+def _cut_after_words(lines: list[Line], words: int, lead: str) -> list[Line]:
     kept: list[Line] = []
     seen = 0
     for line in lines:
-        if line.is_text and line.participant == "a":
+        if line.is_text and line.participant == lead:
             if seen == words:
                 break
             seen += 1

@@ -29,6 +29,7 @@ class EvaluationSession:
     model_a_id: str
     model_b_id: str | None
     turns: list[Turn] = field(default_factory=list)
+    vote: str | None = None  # the pairwise verdict, once given (one per session)
 
     @property
     def prompts(self) -> list[str]:

@@ -20,6 +20,7 @@ from .recaptcha import RecaptchaAuthority
 from .refusals import Refusal
 from .sessions import SessionBook
 from .storage import ObjectStorage
+from .turnstile import TurnstileAuthority
 
 _REDACTED = "[redacted]"
 _SECRET_FIELDS = ("recaptchaV3Token", "recaptchaV2Token", "recaptchaToken", "turnstileToken")
@@ -54,6 +55,7 @@ class SiteState:
         for fault in options.faults:
             self.faults.inject(fault)
         self.recaptcha = RecaptchaAuthority(self.clock, options.site_key, options.token_ttl)
+        self.turnstile = TurnstileAuthority(self.clock, options.turnstile_site_key)
         self.identity = Identity(self.clock, options.access_token_ttl, options.split_auth_cookie)
         self.gate = ChallengeGate(
             self.clock, turnstile=options.turnstile_click, clearance_ttl=options.clearance_ttl

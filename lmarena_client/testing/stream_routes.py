@@ -355,7 +355,10 @@ def _participant_reply(
             turn=turn.number,
             prompt=turn.prompt,
             previous=plan.previous_prompt,
-            model_name=model["publicName"],
+            # A battle stays anonymous until the vote: replies do not name their model.
+            model_name="an anonymous model"
+            if plan.session.mode == "battle"
+            else model["publicName"],
             words=script.words,
             regeneration=turn.regenerations,
         )
@@ -374,6 +377,11 @@ def _participant_reply(
         script.citations,
         max(1, len(turn.prompt.split())),
     )
+
+
+def _speaker_name(plan: StreamPlan, model: Model) -> str:
+    # A battle stays anonymous until the vote: replies do not name their model.
+    return "an anonymous model" if plan.session.mode == "battle" else str(model["publicName"])
 
 
 def _store_picture(

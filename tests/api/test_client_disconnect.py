@@ -15,7 +15,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.processes import Proc, free_port, http_ok, spawn, wait_until
+from harness.ports import free_port
+from harness.proc import Proc, spawn
+from harness.waiting import http_ok, wait_until
 
 SERVER = textwrap.dedent(
     """

@@ -1,6 +1,6 @@
 import pytest
 
-from lmarena_api.broker import WorkerView
+from lmarena_api.worker_state import WorkerView
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,9 @@ import pytest
 import redis
 import yaml
 
+from harness.proc import Proc
+from harness.redis_server import start_redis
 from lmarena_worker.contract import HEARTBEAT_KEY, Heartbeat
-from tests.processes import Proc, start_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.paths import BIN
+from harness.ports import free_port
+from harness.run import run_process
 from lmarena_client.doctor import Report, cli
 from lmarena_client.testing import FakeArena, Fault
 from lmarena_client.testing.pytest_plugin import ArenaFactory
-from tests.processes import BIN, free_port, run_process
 
 from .conftest import doctor
 

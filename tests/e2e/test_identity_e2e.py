@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.run import run_process
 from lmarena_client import Client
 from lmarena_client.errors import ConversationLostError
 from lmarena_client.identity_file import FileIdentityStore
 from lmarena_client.testing import FakeArena
-from tests.processes import run_process
 
 from .conftest import MakeClient
 

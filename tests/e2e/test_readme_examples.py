@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.api import start_api
+from harness.run import run_process
 from lmarena_client.testing import FakeArena
-from tests.processes import BIN, free_port, http_ok, run_process, spawn, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -69,12 +70,9 @@ async def test_library_example_runs(arena: FakeArena, index: int, tmp_path: Path
 
 @pytest.fixture(scope="module")
 def demo_server() -> Iterator[str]:
-    port = free_port()
-    proc = spawn("readme-demo", [str(BIN / "lmarena-server"), "--fake-arena", "--port", str(port)])
-    base = f"http://127.0.0.1:{port}"
+    proc = start_api(None, args=["--fake-arena"], ready_path="/ready", timeout=90)
     try:
-        wait_until(lambda: http_ok(f"{base}/ready"), 90, "lmarena-server --fake-arena")
-        yield base
+        yield proc.url
     finally:
         proc.stop()
 

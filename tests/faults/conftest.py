@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .helpers import Stack, assert_nothing_left, start_stack
+from .helpers import Stack, start_stack
 
 # The worker gives up on a first byte after 2 s and on a silent stream after 3 s, so the
 # timeout faults answer quickly; 100 jobs at once and a deep queue for the disconnect storm.
@@ -25,16 +25,7 @@ FAULT_API_ENV = {"LM_ARENA_MAX_QUEUE": "200", "LM_ARENA_TRANSCRIPT_MAX": str(TRA
 
 @pytest.fixture(scope="session")
 def fault_stack() -> Iterator[Stack]:
-    stack = start_stack(
+    with start_stack(
         worker_env=FAULT_WORKER_ENV, api_env=FAULT_API_ENV, fake_flags=("--legacy-origin",)
-    )
-    try:
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _nothing_left_behind() -> Iterator[None]:
-    yield
-    assert_nothing_left()

@@ -1,5 +1,6 @@
-"""Shared tools of the fault and hostile suites: whole stacks of real processes, readings from
-/proc and Redis, the fake site's control endpoints, SSE reading, and small local HTTP servers.
+"""Shared tools of the fault and hostile suites: whole stacks of real processes (started by
+``harness``), readings from Redis, the fake site's control endpoints, SSE reading, and small
+local HTTP servers.
 
 Everything listens on and talks to 127.0.0.1 only. Every process started here is recorded in
 ``SPAWNED`` so the suites can check at the end that none is left.
@@ -9,32 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
-import subprocess
-import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import redis
 
-from tests.processes import (
-    BIN,
-    Proc,
-    free_port,
-    http_ok,
-    spawn,
-    start_fake_arena,
-    start_redis,
-    wait_until,
-)
+from harness.api import start_api
+from harness.group import ProcessGroup
+from harness.proc import Proc
+from harness.redis_server import start_redis
+from harness.site import start_fake_arena
+from harness.stack import Stack
+from harness.stack import start_stack as start_stack_into
+from harness.waiting import wait_until
+from harness.worker import start_worker
 
 MODEL = "gemini-3-pro"
 LONG = "long [fake: words=400 delay_ms=50]"  # about 20 s of words: always cut short in tests
@@ -44,255 +39,38 @@ PNG_1X1 = bytes.fromhex(
     "0000000d49444154789c63f8dfc0f01f000680027f104c1be10000000049454e44ae426082"
 )
 
-SPAWNED: list[Proc] = []
-ACTIVE_STACKS: list[Stack] = []  # stacks not stopped yet (a session fixture may still own one)
+SPAWNED = ProcessGroup()  # every process these helpers start; none may outlive the suite
 
 
-def tracked(proc: Proc) -> Proc:
-    SPAWNED.append(proc)
-    return proc
-
-
-# -- processes ---------------------------------------------------------------------------------
+# -- processes, all recorded in SPAWNED ---------------------------------------------------------
 
 
 def start_redis_on(port: int) -> Proc:
-    """redis-server on a given port (a restart keeps the port), tracked for clean-up."""
-    return tracked(start_redis(port))
+    """redis-server on a given port (a restart keeps the port)."""
+    return start_redis(port, group=SPAWNED)
 
 
 def start_fake(*flags: str) -> Proc:
-    return tracked(start_fake_arena(*flags))
+    return start_fake_arena(*flags, group=SPAWNED)
 
 
 def start_worker_proc(redis_url: str, origin: str, *, log_level: str = "INFO", **env: str) -> Proc:
-    return tracked(
-        spawn(
-            "worker",
-            [str(BIN / "lmarena-worker"), "--log-level", log_level],
-            {
-                "LM_ARENA_REDIS_URL": redis_url,
-                "LM_ARENA_ORIGIN": origin,
-                "LM_ARENA_BROWSER_HEADLESS": "1",
-                **env,
-            },
-        )
-    )
+    return start_worker(redis_url, origin, log_level=log_level, group=SPAWNED, **env)
 
 
 def start_api_proc(redis_url: str, *, log_level: str = "info", **env: str) -> Proc:
-    port = free_port()
-    proc = tracked(
-        spawn(
-            "api",
-            [str(BIN / "lmarena-server"), "--log-level", log_level],
-            {"LM_ARENA_PORT": str(port), "LM_ARENA_REDIS_URL": redis_url, **env},
-        )
-    )
-    proc.extra["url"] = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: http_ok(f"{proc.extra['url']}/health"), 30, "API")
-    except TimeoutError:
-        proc.stop()
-        raise AssertionError(f"API did not start:\n{proc.output()}") from None
-    return proc
+    return start_api(redis_url, log_level=log_level, group=SPAWNED, **env)
 
 
-def kill_hard(proc: Proc) -> None:
-    """SIGKILL by PID and reap: no shutdown code of the process runs."""
-    if proc.alive():
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.popen.wait(10)
-
-
-def full_log(proc: Proc) -> str:
-    return proc.log.read_text(errors="replace")
-
-
-def api_ready(api_url: str) -> bool:
-    try:
-        resp = httpx.get(f"{api_url}/ready", timeout=2)
-    except httpx.HTTPError:
-        return False
-    return resp.status_code == 200 and bool(resp.json().get("ready"))
+def start_stack(**options: Any) -> Stack:
+    """A whole stack (``harness.stack.start_stack``); returns once the worker is ready."""
+    return start_stack_into(SPAWNED, **options)
 
 
 def worker_ready_in(redis_url: str, pid: int) -> bool:
     """The heartbeat in Redis is this worker's and says ready."""
     beat = heartbeat(redis_url)
     return beat is not None and beat.get("pid") == pid and beat.get("state") == "ready"
-
-
-@dataclass
-class Stack:
-    """redis-server, the fake site, one worker and one API process, all on 127.0.0.1."""
-
-    redis: Proc
-    fake: Proc
-    worker: Proc
-    api: Proc
-    others: list[Proc] = field(default_factory=list)
-
-    @property
-    def api_url(self) -> str:
-        return self.api.extra["url"]
-
-    @property
-    def fake_url(self) -> str:
-        return self.fake.extra["url"]
-
-    @property
-    def redis_url(self) -> str:
-        return self.redis.extra["url"]
-
-    def logs(self) -> str:
-        return f"--- worker ---\n{self.worker.output()}\n--- api ---\n{self.api.output()}"
-
-    def replace_worker(self, **env: str) -> Proc:
-        """A new worker on the same Redis and site (the old one must be gone already)."""
-        self.others.append(self.worker)
-        self.worker = start_worker_proc(self.redis_url, self.fake_url, **env)
-        return self.worker
-
-    def procs(self) -> list[Proc]:
-        return [self.api, *self.others, self.worker, self.fake, self.redis]
-
-    def stop(self) -> None:
-        ACTIVE_STACKS[:] = [stack for stack in ACTIVE_STACKS if stack is not self]
-        stop_all(self.procs())
-
-
-def stop_all(procs: list[Proc]) -> None:
-    """Stop each process by PID; a worker's browser processes must be gone afterwards."""
-    errors: list[str] = []
-    for proc in procs:
-        below = descendants(proc.pid) if proc.alive() else []
-        try:
-            proc.stop()
-        except (OSError, subprocess.SubprocessError) as exc:
-            errors.append(f"{proc.name} {proc.pid}: {exc}")
-        left = [pid for pid in below if pid_alive(pid)]
-        deadline = time.monotonic() + 10
-        while left and time.monotonic() < deadline:
-            time.sleep(0.1)
-            left = [pid for pid in left if pid_alive(pid)]
-        for pid in left:  # clean up, then report: a stopped worker must not leave Chromium
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            errors.append(f"{proc.name} {proc.pid} left process {pid}")
-    if errors:
-        raise AssertionError("; ".join(errors))
-
-
-def start_stack(
-    *,
-    worker_env: dict[str, str] | None = None,
-    api_env: dict[str, str] | None = None,
-    fake_flags: tuple[str, ...] = (),
-    log_level: str = "INFO",
-    redis_port: int | None = None,
-) -> Stack:
-    """A whole stack; returns once the worker is ready (its models are published)."""
-    started: list[Proc] = []
-    try:
-        redis_proc = start_redis_on(redis_port or free_port())
-        started.append(redis_proc)
-        fake = start_fake(*fake_flags)
-        started.append(fake)
-        worker = start_worker_proc(
-            redis_proc.extra["url"], fake.extra["url"], log_level=log_level, **(worker_env or {})
-        )
-        started.append(worker)
-        api = start_api_proc(
-            redis_proc.extra["url"], log_level=log_level.lower(), **(api_env or {})
-        )
-        started.append(api)
-        stack = Stack(redis_proc, fake, worker, api)
-        ACTIVE_STACKS.append(stack)
-        try:
-            wait_until(lambda: api_ready(stack.api_url), 90, "worker")
-        except TimeoutError:
-            raise AssertionError(f"the stack never got ready:\n{stack.logs()}") from None
-        return stack
-    except BaseException:
-        stop_all(list(reversed(started)))
-        raise
-
-
-# -- /proc -------------------------------------------------------------------------------------
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _ppid(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def all_pids() -> list[int]:
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
-
-
-def children(pid: int) -> list[int]:
-    return [child for child in all_pids() if _ppid(child) == pid]
-
-
-def descendants(pid: int) -> list[int]:
-    parents = {child: _ppid(child) for child in all_pids()}
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        kids = [child for child, parent in parents.items() if parent == current]
-        found += kids
-        todo += kids
-    return found
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return (
-            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        )
-    except OSError:
-        return ""
-
-
-def chromium_pids(worker_pid: int) -> list[int]:
-    """The worker's Chromium: its children started with a DevTools port."""
-    return [pid for pid in children(worker_pid) if "--remote-debugging-port" in cmdline(pid)]
-
-
-def profile_dir(chromium_pid: int) -> str:
-    for part in cmdline(chromium_pid).split():
-        if part.startswith("--user-data-dir="):
-            return part.split("=", 1)[1]
-    raise AssertionError(f"no --user-data-dir in {cmdline(chromium_pid)!r}")
-
-
-def pids_with(text: str) -> list[int]:
-    """Live processes whose command line contains ``text`` (for a profile dir: that Chromium)."""
-    me = os.getpid()
-    return [pid for pid in all_pids() if pid != me and text in cmdline(pid) and pid_alive(pid)]
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def fd_count(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 # -- Redis -------------------------------------------------------------------------------------
@@ -570,114 +348,8 @@ class LocalServer:
         self._thread.join(5)
 
 
-# -- a guard against traffic off this machine, for worker processes ------------------------
-
-GUARD_SITECUSTOMIZE = r'''
-"""Test seam loaded into a worker process (PYTHONPATH): no connection off loopback, no DNS.
-
-* Every asyncio connect to a non-loopback address is refused and written to LMTEST_GUARD_LOG.
-* Host names resolve only through the LMTEST_HOSTS table (JSON name -> [addresses]);
-  IP literals and numeric forms resolve locally; anything else does not resolve (no DNS query).
-* LMTEST_PUBLIC_STANDIN names one loopback address the image fetcher's address policy treats as
-  public, standing in for an attacker's public server (its redirects are what is tested).
-"""
-import asyncio
-import ipaddress
-import json
-import os
-import socket
-
-_LOG = os.environ.get("LMTEST_GUARD_LOG", "")
-_HOSTS = json.loads(os.environ.get("LMTEST_HOSTS", "{}"))
-_STANDIN = os.environ.get("LMTEST_PUBLIC_STANDIN", "")
-
-
-def _note(what):
-    if _LOG:
-        with open(_LOG, "a") as out:
-            out.write(what + "\n")
-
-
-def _loopback(host):
-    try:
-        address = ipaddress.ip_address(str(host).split("%")[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
-
-
-_sock_connect = asyncio.BaseEventLoop.sock_connect
-
-
-async def _guarded_sock_connect(self, sock, address):
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
-        _note(f"connect {address!r}")
-        raise ConnectionRefusedError(f"test guard: no traffic to {address[0]}")
-    return await _sock_connect(self, sock, address)
-
-
-asyncio.BaseEventLoop.sock_connect = _guarded_sock_connect
-
-_getaddrinfo = socket.getaddrinfo
-
-
-def _guarded_getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
-    name = host.decode() if isinstance(host, bytes) else host
-    if name is not None and name.lower() in _HOSTS:
-        out = []
-        for text in _HOSTS[name.lower()]:
-            out += _getaddrinfo(text, port, family, type, proto, flags | socket.AI_NUMERICHOST)
-        return out
-    try:
-        return _getaddrinfo(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
-    except socket.gaierror:
-        if name in (None, "localhost"):
-            return _getaddrinfo(host, port, family, type, proto, flags)
-        _note(f"resolve {name!r}")
-        raise socket.gaierror(socket.EAI_NONAME, "test guard: no DNS") from None
-
-
-socket.getaddrinfo = _guarded_getaddrinfo
-
-if _STANDIN:
-    from lmarena_client import safe_fetch
-
-    _reason = safe_fetch.forbidden_reason
-    _standin = ipaddress.ip_address(_STANDIN)
-
-    def _forbidden_reason(address):
-        return None if address == _standin else _reason(address)
-
-    safe_fetch.forbidden_reason = _forbidden_reason
-'''
-
-
-@contextlib.contextmanager
-def guard_env(
-    hosts: dict[str, list[str]] | None = None, standin: str = ""
-) -> Iterator[tuple[dict[str, str], Path]]:
-    """Environment for a guarded worker, and the guard's log (empty while nothing was refused)."""
-    with tempfile.TemporaryDirectory(prefix="lmtest-guard-") as folder:
-        Path(folder, "sitecustomize.py").write_text(GUARD_SITECUSTOMIZE)
-        log = Path(folder, "guard.log")
-        log.touch()
-        env = {
-            "PYTHONPATH": folder,
-            "LMTEST_GUARD_LOG": str(log),
-            "LMTEST_HOSTS": json.dumps(hosts or {}),
-            "LMTEST_PUBLIC_STANDIN": standin,
-        }
-        yield env, log
-
-
 def assert_nothing_left() -> None:
     """Every process these helpers started is gone, but those of stacks still in use (checked
     at the end of a suite; the stacks check their own processes when they stop)."""
-    owned = {proc.pid for stack in ACTIVE_STACKS for proc in stack.procs()}
-    strays = [proc for proc in SPAWNED if proc.alive() and proc.pid not in owned]
-    for proc in strays:
-        with contextlib.suppress(OSError):
-            proc.stop(signal.SIGKILL, timeout=5)
+    strays = SPAWNED.kill_strays()
     assert not strays, f"processes left running: {[f'{p.name} {p.pid}' for p in strays]}"

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.processes import wait_until
+from harness.waiting import wait_until
 
 from .helpers import (
     LONG,

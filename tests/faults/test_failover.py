@@ -11,16 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.processes import Proc, wait_until
+from harness.proc import Proc, full_log
+from harness.stopping import kill_hard
+from harness.waiting import api_ready, wait_until
 
 from .helpers import (
     LONG,
     Stack,
-    api_ready,
     chat_body,
     counters,
-    full_log,
-    kill_hard,
     metric_value,
     start_stack,
     start_worker_proc,

@@ -13,21 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.processes import wait_until
+from harness.proctree import chromium_pids, pids_with, profile_dir
+from harness.stopping import kill_hard
+from harness.waiting import api_ready, wait_until
 
 from .helpers import (
     LONG,
     SseResult,
-    api_ready,
     assert_envelope,
     chat_body,
-    chromium_pids,
     counters,
     heartbeat,
-    kill_hard,
-    pids_with,
     post_chat,
-    profile_dir,
     queued_jobs,
     redis_client,
     start_redis_on,

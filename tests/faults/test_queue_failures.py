@@ -15,18 +15,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.processes import wait_until
+from harness.stopping import kill_hard
+from harness.waiting import api_ready, wait_until
 
 from .helpers import (
     LONG,
     PNG_1X1,
     SseResult,
     Stack,
-    api_ready,
     assert_envelope,
     chat_body,
     counters,
-    kill_hard,
     post_chat,
     queued_jobs,
     redis_client,

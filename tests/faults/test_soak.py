@@ -16,7 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.processes import wait_until
+from harness.proctree import descendants
+from harness.usage import fd_count, rss_kib
+from harness.waiting import wait_until
 
 from .conftest import TRANSCRIPT_MAX
 from .helpers import (
@@ -25,12 +27,9 @@ from .helpers import (
     Stack,
     chat_body,
     counters,
-    descendants,
-    fd_count,
     heartbeat,
     queued_jobs,
     redis_client,
-    rss_kib,
     stream_chat,
 )
 

@@ -1,7 +1,7 @@
 """Fixtures of the hostile suite.
 
 ``hostile_stack``: redis-server, the fake site, a worker and an API process. The worker runs
-with the test guard (tests/faults/helpers.py ``GUARD_SITECUSTOMIZE``): it cannot connect off
+with the test guard (``harness.netguard`` runs it): it cannot connect off
 loopback nor send a DNS query, host names resolve through ``HOSTS`` only, and 127.0.0.2 stands
 in for a public server. The API process lets private image URLs through
 (``LM_ARENA_ALLOW_PRIVATE_IMAGE_URLS=1``) so that the worker's own fetcher is what is tested
@@ -20,11 +20,13 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from harness import netguard
+from harness.ports import free_port
+from harness.waiting import http_ok, wait_until
 from lmarena_api import image_checks
 from lmarena_api.app import create_app
 from lmarena_api.config import ApiSettings
-from tests.faults.helpers import Stack, assert_nothing_left, guard_env, start_stack
-from tests.processes import free_port, http_ok, wait_until
+from tests.faults.helpers import Stack, start_stack
 
 STANDIN = "127.0.0.2"  # treated as a public address by the guarded worker's image fetcher
 
@@ -48,7 +50,7 @@ HOSTS: dict[str, list[str]] = {
 
 @pytest.fixture(scope="session")
 def guard_log() -> Iterator[tuple[dict[str, str], Path]]:
-    with guard_env(HOSTS, standin=STANDIN) as (env, log):
+    with netguard.guard_env(HOSTS, standin=STANDIN) as (env, log):
         yield env, log
         refused = log.read_text()
         assert not refused, f"the worker tried to leave loopback:\n{refused}"
@@ -57,17 +59,12 @@ def guard_log() -> Iterator[tuple[dict[str, str], Path]]:
 @pytest.fixture(scope="session")
 def hostile_stack(guard_log: tuple[dict[str, str], Path]) -> Iterator[Stack]:
     env, _ = guard_log
-    stack = start_stack(worker_env=env, api_env={"LM_ARENA_ALLOW_PRIVATE_IMAGE_URLS": "1"})
-    try:
+    with start_stack(
+        worker_env=env,
+        worker_wrapper=netguard.WRAPPER,
+        api_env={"LM_ARENA_ALLOW_PRIVATE_IMAGE_URLS": "1"},
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _nothing_left_behind() -> Iterator[None]:
-    yield
-    assert_nothing_left()
 
 
 async def table_resolve(host: str, port: int) -> list[str]:

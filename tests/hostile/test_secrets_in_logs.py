@@ -22,21 +22,20 @@ import httpx
 import pytest
 import websockets
 
+from harness.proc import full_log
+from harness.proctree import chromium_pids, cmdline
+from harness.waiting import wait_until
 from tests.faults.helpers import (
     MODEL,
     PNG_1X1,
     LocalServer,
     Stack,
     chat_body,
-    chromium_pids,
-    cmdline,
-    full_log,
     inject,
     redis_client,
     start_stack,
     stream_chat,
 )
-from tests.processes import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 

@@ -9,15 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.processes import Proc, start_api, start_fake_arena, start_redis, start_worker, wait_until
-
-
-def worker_ready(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/ready", timeout=2) as resp:
-            return bool(json.load(resp).get("ready"))
-    except OSError:
-        return False
+from harness.api import start_api
+from harness.proc import Proc
+from harness.redis_server import start_redis
+from harness.site import start_fake_arena
+from harness.waiting import api_ready, wait_until
+from harness.worker import start_worker
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +39,7 @@ def stack(redis_proc: Proc, fake_site: Proc) -> Iterator[dict[str, Proc]]:
         start_api(redis_proc.extra["url"], LM_ARENA_ALLOW_PRIVATE_IMAGE_URLS="1") for _ in range(2)
     ]
     try:
-        wait_until(lambda: worker_ready(apis[0].extra["url"]), 90, "worker")
+        wait_until(lambda: api_ready(apis[0].extra["url"]), 90, "worker")
     except TimeoutError:
         raise AssertionError(f"worker never ready:\n{worker.output()}") from None
     yield {

@@ -10,7 +10,7 @@ import httpx
 import openai
 import pytest
 
-from tests.processes import Proc
+from harness.proc import Proc
 
 from .conftest import fake_control, wait_idle
 

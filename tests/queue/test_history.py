@@ -12,7 +12,7 @@ from typing import Any
 import openai
 import pytest
 
-from tests.processes import Proc
+from harness.proc import Proc
 
 from .conftest import fake_control
 

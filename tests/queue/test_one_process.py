@@ -8,23 +8,15 @@ import httpx
 import openai
 import pytest
 
-from tests.processes import BIN, Proc, free_port, http_ok, spawn, wait_until
+from harness.api import start_api
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    proc: Proc = spawn(
-        "one-process", [str(BIN / "lmarena-server"), "--fake-arena", "--port", str(port)]
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: http_ok(f"{url}/ready"), 90, "one-process server")
-    except TimeoutError:
-        proc.stop()
-        raise AssertionError(proc.output()) from None
+    proc = start_api(None, args=["--fake-arena"], ready_path="/ready", timeout=90)
+    url = proc.url
     yield url
     proc.stop()
     assert proc.popen.returncode == 0, proc.output()

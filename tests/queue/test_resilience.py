@@ -9,6 +9,13 @@ import openai
 import pytest
 from arq.connections import RedisSettings, create_pool
 
+from harness.api import start_api
+from harness.ports import free_port
+from harness.proc import Proc
+from harness.redis_server import start_redis
+from harness.waiting import api_ready as worker_ready
+from harness.waiting import wait_until
+from harness.worker import start_worker
 from lmarena_api.app import create_app
 from lmarena_api.broker import Broker
 from lmarena_api.config import ApiSettings
@@ -23,9 +30,6 @@ from lmarena_worker.contract import (
     ModelList,
     TextEvent,
 )
-from tests.processes import Proc, free_port, start_api, start_redis, start_worker, wait_until
-
-from .conftest import worker_ready
 
 pytestmark = pytest.mark.browser
 

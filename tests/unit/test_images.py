@@ -261,6 +261,53 @@ async def test_url_fetch_errors_keep_their_type_and_gain_the_position() -> None:
     assert str(info.value) == "image 2 ('x.png'): http://img.example/x.png answered HTTP 404"
 
 
+async def test_a_fetch_error_without_a_position_is_the_fetchers_own() -> None:
+    error = ImageFetchError("http://img.example/x.png answered HTTP 404")
+    with pytest.raises(ImageFetchError) as info:
+        await load_image(
+            "http://img.example/x.png", None, max_bytes=LIMIT, fetcher=FakeFetcher(b"", error=error)
+        )
+    assert info.value is error
+
+
+class _Broken:
+    def read(self, size: int, /) -> bytes:
+        raise OSError("the disk is gone")
+
+
+# (source, filename, the message without a position, the same with position 4)
+POSITIONED: list[tuple[object, str | None, str, str]] = [
+    (b"", "a.png", "image 'a.png' is empty (0 bytes)", "image 4 ('a.png') is empty (0 bytes)"),
+    (b"", None, "the image is empty (0 bytes)", "image 4 is empty (0 bytes)"),
+    (PNG[:20], "a.png", "image 'a.png' is truncated", "image 4 ('a.png') is truncated"),
+    (b"hello there", None, "the image is not a supported image", "image 4 is not a supported"),
+    (PNG * 2, None, "the image is ", "image 4 is "),  # over the limit below
+    ("  ", None, "the image source is an empty string", "image 4: the image source is"),
+    ("ftp://x/a.png", None, "unsupported URL scheme 'ftp'", "image 4: unsupported URL scheme"),
+    ("data:image/png,xx", None, "the data URI is not base64", "image 4: the data URI is not"),
+    ("https://x/a.png", None, "an http(s) image URL needs", "image 4: an http(s) image URL"),
+    (_Broken(), None, "cannot read the image file object", "image 4: cannot read the image"),
+    (42, None, "unsupported image source of type int", "image 4: unsupported image source"),
+]
+
+
+@pytest.mark.parametrize(("source", "filename", "bare", "placed"), POSITIONED)
+async def test_the_position_is_added_once_in_the_same_words(
+    source: object, filename: str | None, bare: str, placed: str
+) -> None:
+    """Readers word their errors without a position; ``index`` puts it where it reads well."""
+    limit = len(PNG) * 2 - 1
+    errors: list[ImageError] = []
+    for index in (None, 4):
+        with pytest.raises(ImageError) as info:
+            await load_image(source, filename, max_bytes=limit, index=index)  # type: ignore[arg-type]
+        errors.append(info.value)
+    assert str(errors[0]).startswith(bare) and "image 4" not in str(errors[0])
+    assert str(errors[1]).startswith(placed) and str(errors[1]).count("image 4") == 1
+    assert type(errors[0]) is type(errors[1])
+    assert type(errors[0].__cause__) is type(errors[1].__cause__)  # the reason is kept
+
+
 async def test_url_without_fetcher_and_other_schemes() -> None:
     with pytest.raises(ImageError, match="needs a fetcher"):
         await load_image("https://img.example/a.png", None, max_bytes=LIMIT)

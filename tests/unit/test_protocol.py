@@ -32,6 +32,7 @@ from lmarena_client.protocol import (
     Usage,
     build_action_body,
     build_chat_body,
+    build_vote_args,
     encode_body,
     is_uuid7,
     parse_action_response,
@@ -157,8 +158,57 @@ def test_chat_body_has_the_current_form() -> None:
     assert "modelBId" not in body and "messages" not in body
 
 
-def test_chat_body_mode_can_be_chosen() -> None:
-    assert _body(mode="side-by-side")["mode"] == "side-by-side"
+def test_side_by_side_body_names_both_models_and_both_reply_ids() -> None:
+    b_id, b_message = str(uuid.uuid4()), uuid7()
+    body = _body(mode="side-by-side", model_b_id=b_id, model_b_message_id=b_message)
+    assert (body["mode"], body["modelBId"], body["modelBMessageId"]) == (
+        "side-by-side",
+        b_id,
+        b_message,
+    )
+
+
+def test_battle_body_names_no_model() -> None:
+    body = _body(mode="battle", model_a_id=None, model_b_message_id=uuid7())
+    assert body["mode"] == "battle" and "modelAId" not in body and "modelBId" not in body
+    assert is_uuid7(body["modelBMessageId"])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"mode": "side-by-side"},  # no model B
+        {"mode": "battle", "model_b_message_id": None},  # names model A
+        {"mode": "direct", "model_b_id": str(uuid.uuid4())},
+        {"mode": "direct", "model_b_message_id": uuid7()},
+        {"mode": "chaos"},
+    ],
+)
+def test_chat_body_refuses_ids_that_do_not_fit_the_mode(changes: dict[str, object]) -> None:
+    if changes.get("mode") == "battle":
+        changes = {**changes, "model_b_message_id": uuid7()}
+    with pytest.raises(ValueError, match=r"mode|message id"):
+        _body(**changes)
+
+
+def test_vote_args_carry_the_site_verdict_names() -> None:
+    ids = (uuid7(), uuid7())
+    (args,) = build_vote_args(
+        session_id=uuid7(),
+        message_ids=ids,
+        winner="both_bad",
+        turnstile_token="t",
+        recaptcha_token="r",
+    )
+    assert args["result"] == "bothBad" and args["modelBMessageId"] == ids[1]
+    with pytest.raises(InputError, match="winner"):
+        build_vote_args(
+            session_id=uuid7(),
+            message_ids=ids,
+            winner="draw",
+            turnstile_token="t",
+            recaptcha_token="r",
+        )
 
 
 @pytest.mark.parametrize("field", ["user_message_id", "model_a_message_id"])

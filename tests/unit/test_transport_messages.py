@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
+from harness.ports import free_port
 from lmarena_client.browser import Credentials
 from lmarena_client.config import ClientSettings
 from lmarena_client.errors import SiteTimeoutError, SiteUnreachableError, UpstreamError
 from lmarena_client.transport import Transport
-from tests.processes import free_port
 
 SECRETS = ("lmuser-5d", "pw-91c2", "sig-77ab")
 

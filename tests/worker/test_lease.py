@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from arq.connections import ArqRedis
 
+from harness.proc import Proc
+from harness.redis_server import start_redis
 from lmarena_client.identity import Identity, StoredCookie
 from lmarena_worker import lease, queue_gate
 from lmarena_worker.contract import LEASE_KEY, worker_alive_key
 from lmarena_worker.identity_store import RedisIdentityStore
 from lmarena_worker.redis_client import connect
-from tests.processes import Proc, start_redis
 
 TTL = 0.5
 

@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from arq.connections import ArqRedis
 
+from harness.proc import Proc
+from harness.redis_server import start_redis
 from lmarena_worker import queue_gate
 from lmarena_worker.contract import LEASE_KEY, QUEUE_NAME, RUNNING_KEY, worker_alive_key
 from lmarena_worker.embedded import InMemoryBroker
 from lmarena_worker.redis_client import connect
-from tests.processes import Proc, start_redis
 
 TOKEN = "w-active 1"
 

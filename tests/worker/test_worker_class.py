@@ -15,10 +15,11 @@ import arq.worker
 from arq.connections import ArqRedis
 from arq.jobs import Job
 
+from harness.ports import free_port
+from harness.redis_server import start_redis
 from lmarena_worker.contract import QUEUE_NAME, WAKE_CHANNEL
 from lmarena_worker.redis_client import connect
 from lmarena_worker.worker import LMArenaWorker
-from tests.processes import free_port, start_redis
 
 
 async def echo(ctx: dict[str, Any], value: str) -> str:
