@@ -2,9 +2,18 @@ import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import prettierConfig from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "playwright-report", "test-results", "e2e-screenshots", "../lmarena_api/webui_dist"] },
+  {
+    ignores: [
+      "node_modules",
+      "playwright-report",
+      "test-results",
+      "e2e-screenshots",
+      "../lmarena_api/webui_dist",
+    ],
+  },
   {
     files: ["**/*.{ts,tsx}"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
@@ -18,4 +27,6 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
+  // Last: turns off the stylistic rules that would fight Prettier (`npm run format`).
+  prettierConfig,
 );

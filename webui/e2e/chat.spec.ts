@@ -1,5 +1,16 @@
 import type { APIRequestContext } from "@playwright/test";
-import { assistantMessages, chatButton, copiedSessionId, expect, openApp, send, shot, test, uniqueTag, waitForReply } from "./fixtures";
+import {
+  assistantMessages,
+  chatButton,
+  copiedSessionId,
+  expect,
+  openApp,
+  send,
+  shot,
+  test,
+  uniqueTag,
+  waitForReply,
+} from "./fixtures";
 
 test("sends a prompt and streams the reply with reasoning and sources", async ({ page }) => {
   await openApp(page);
@@ -12,7 +23,10 @@ test("sends a prompt and streams the reply with reasoning and sources", async ({
   const reply = assistantMessages(page).first();
   await expect(reply).toContainText("You said: “Hello there”");
   await expect(reply.getByRole("navigation", { name: "Sources" }).getByRole("link")).toHaveCount(2);
-  await expect(reply.getByRole("link", { name: /Source 1/ })).toHaveAttribute("href", "https://example.org/fake-source-1");
+  await expect(reply.getByRole("link", { name: /Source 1/ })).toHaveAttribute(
+    "href",
+    "https://example.org/fake-source-1",
+  );
   await reply.getByText("Reasoning").click();
   await expect(reply.getByText(/Thinking about turn 1/)).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: "Hello there" }).first()).toBeVisible();
@@ -29,7 +43,10 @@ async function disconnects(request: APIRequestContext): Promise<number> {
   return Number(/^lmarena_api_client_disconnects_total (\S+)$/m.exec(text)?.[1] ?? "NaN");
 }
 
-test("stop keeps the partial reply, aborts the request on the server, and the chat goes on", async ({ page, request }) => {
+test("stop keeps the partial reply, aborts the request on the server, and the chat goes on", async ({
+  page,
+  request,
+}) => {
   await openApp(page);
   const before = await disconnects(request);
   await send(page, "Long one [fake: words=400 delay_ms=25]");
@@ -47,7 +64,10 @@ test("stop keeps the partial reply, aborts the request on the server, and the ch
   // The server never recorded the stopped turn: the next prompt names its session to resume it.
   const next = page.waitForRequest("**/v1/chat/completions");
   await send(page, "After the stop");
-  const body = (await next).postDataJSON() as { messages: unknown[]; conversation?: { evaluationSessionId?: string } };
+  const body = (await next).postDataJSON() as {
+    messages: unknown[];
+    conversation?: { evaluationSessionId?: string };
+  };
   expect(body.messages).toHaveLength(3);
   expect(body.conversation?.evaluationSessionId).toBe(await copiedSessionId(page));
   await waitForReply(page);
@@ -70,7 +90,10 @@ test("a reload keeps the chat, which continues in the same session", async ({ pa
   // The whole conversation goes, without the vendor session id: the server recognises it.
   const request = page.waitForRequest("**/v1/chat/completions");
   await send(page, "second question");
-  const body = (await request).postDataJSON() as { messages: { role: string; content: string }[]; conversation?: unknown };
+  const body = (await request).postDataJSON() as {
+    messages: { role: string; content: string }[];
+    conversation?: unknown;
+  };
   expect(body.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
   expect(body.messages[0]?.content).toBe(first);
   expect(body.messages[1]?.content).toContain("Turn 1 of this session");

@@ -12,14 +12,21 @@ test("export to JSON, clear everything, import it back", async ({ page }) => {
   const download = page.waitForEvent("download");
   await dialog.getByRole("button", { name: "Export JSON" }).click();
   const file = await (await download).path();
-  const exported = JSON.parse(readFileSync(file, "utf8")) as { format: string; chats: { title: string; evaluationSessionId: string }[]; messages: { content: string }[] };
+  const exported = JSON.parse(readFileSync(file, "utf8")) as {
+    format: string;
+    chats: { title: string; evaluationSessionId: string }[];
+    messages: { content: string }[];
+  };
   expect(exported.format).toBe("lmarena-webui-export");
   expect(exported.chats.map((c) => c.title)).toEqual(["Remember the word avocado"]);
   expect(exported.chats[0]?.evaluationSessionId).toBeTruthy();
   expect(exported.messages.map((m) => m.content).join(" ")).toContain("avocado");
 
   await dialog.getByRole("button", { name: "Clear all chats" }).click();
-  await page.getByRole("dialog", { name: "Clear all chats?" }).getByRole("button", { name: "Clear all" }).click();
+  await page
+    .getByRole("dialog", { name: "Clear all chats?" })
+    .getByRole("button", { name: "Clear all" })
+    .click();
   await expect(chatButton(page, "Remember the word avocado")).toHaveCount(0);
 
   await dialog.getByTestId("import-input").setInputFiles(file);
@@ -40,9 +47,18 @@ test("an invalid backup is refused with the reason", async ({ page }) => {
   await dialog.getByTestId("import-input").setInputFiles({
     name: "bad.json",
     mimeType: "application/json",
-    buffer: Buffer.from(JSON.stringify({ format: "lmarena-webui-export", version: 1, chats: [{ title: "no id" }], messages: [] })),
+    buffer: Buffer.from(
+      JSON.stringify({
+        format: "lmarena-webui-export",
+        version: 1,
+        chats: [{ title: "no id" }],
+        messages: [],
+      }),
+    ),
   });
-  await expect(dialog.getByRole("alert")).toContainText("Import failed: chats[0].id must be a non-empty string");
+  await expect(dialog.getByRole("alert")).toContainText(
+    "Import failed: chats[0].id must be a non-empty string",
+  );
 });
 
 test("import applies the chat limit", async ({ page }) => {
@@ -51,9 +67,14 @@ test("import applies the chat limit", async ({ page }) => {
   const dialog = page.getByRole("dialog", { name: "Settings" });
   await dialog.getByLabel("Chats to keep").fill("4");
   await dialog.getByRole("button", { name: "Apply" }).click();
-  await dialog.getByTestId("import-input").setInputFiles({ name: "b.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(6)) });
-  await expect(page.getByRole("status").getByText(/Imported 6 chats; 3 older chats deleted/)).toBeVisible();
-  await expect(page.getByRole("complementary", { name: "Chat list" }).getByTestId("chat-item")).toHaveCount(4);
+  await dialog
+    .getByTestId("import-input")
+    .setInputFiles({ name: "b.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(6)) });
+  // The open chat is empty: it does not count toward the limit.
+  await expect(page.getByRole("status").getByText(/Imported 6 chats; 2 older chats deleted/)).toBeVisible();
+  await expect(page.getByRole("complementary", { name: "Chat list" }).getByTestId("chat-item")).toHaveCount(
+    5,
+  );
 });
 
 test("a chat exports as Markdown", async ({ page }) => {
@@ -74,7 +95,9 @@ test("a chat exports as Markdown", async ({ page }) => {
 test("sidebar: search titles and message text, rename, delete", async ({ page }) => {
   await openApp(page);
   await page.getByRole("button", { name: "Settings" }).click();
-  await page.getByRole("dialog", { name: "Settings" }).getByTestId("import-input")
+  await page
+    .getByRole("dialog", { name: "Settings" })
+    .getByTestId("import-input")
     .setInputFiles({ name: "b.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(3)) });
   await expect(page.getByRole("status").getByText("Imported 3 chats")).toBeVisible();
   await page.keyboard.press("Escape");
@@ -89,13 +112,15 @@ test("sidebar: search titles and message text, rename, delete", async ({ page })
   await shot(page, "12-search");
   await search.fill("");
 
-  await sidebar.getByRole("button", { name: "Rename chat “Imported chat 1”" }).click();
+  await sidebar.getByRole("button", { name: "Actions for chat “Imported chat 1”" }).click();
+  await page.getByRole("menuitem", { name: "Rename" }).click();
   const title = sidebar.getByRole("textbox", { name: "Chat title" });
   await title.fill("Renamed chat");
   await title.press("Enter");
   await expect(chatButton(sidebar, "Renamed chat")).toBeVisible();
 
-  await sidebar.getByRole("button", { name: "Delete chat “Renamed chat”" }).click();
+  await sidebar.getByRole("button", { name: "Actions for chat “Renamed chat”" }).click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
   await page.getByRole("dialog", { name: "Delete chat?" }).getByRole("button", { name: "Delete" }).click();
   await expect(chatButton(sidebar, "Renamed chat")).toHaveCount(0);
   await page.reload();

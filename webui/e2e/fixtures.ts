@@ -39,7 +39,10 @@ export function chatButton(scope: Page | Locator, title: string): Locator {
 export async function chooseModel(page: Page, model: string): Promise<void> {
   await page.getByRole("button", { name: /Change model/ }).click();
   await page.getByRole("combobox", { name: "Filter models" }).fill(model);
-  await page.getByRole("option", { name: new RegExp(`^${escapeRegExp(model)}`) }).first().click();
+  await page
+    .getByRole("option", { name: new RegExp(`^${escapeRegExp(model)}`) })
+    .first()
+    .click();
   await expect(page.getByTestId("current-model")).toHaveText(model);
 }
 
@@ -73,7 +76,10 @@ export function uniqueTag(): string {
 /** The chat's session id, through its "Copy session ID" button. */
 export async function copiedSessionId(page: Page): Promise<string> {
   // The chat header's button (it reads "Copied" for a moment after each copy).
-  await page.locator("header").getByRole("button", { name: /^(Copy session ID|Copied)$/ }).click();
+  await page
+    .locator("header")
+    .getByRole("button", { name: /^(Copy session ID|Copied)$/ })
+    .click();
   return page.evaluate(() => navigator.clipboard.readText());
 }
 

@@ -30,7 +30,8 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`lmarena-server exited with code ${child.exitCode}; see test-results/server.log`);
+    if (child.exitCode !== null)
+      throw new Error(`lmarena-server exited with code ${child.exitCode}; see test-results/server.log`);
     try {
       const response = await fetch(`${url}/ready`);
       if (response.ok) return;
@@ -40,13 +41,16 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`lmarena-server was not ready after ${timeoutMs / 1000} s (${last}); see test-results/server.log`);
+  throw new Error(
+    `lmarena-server was not ready after ${timeoutMs / 1000} s (${last}); see test-results/server.log`,
+  );
 }
 
 export default async function globalSetup(): Promise<(() => Promise<void>) | undefined> {
   if (process.env.E2E_BASE_URL) return undefined;
   const binary = process.env.LMARENA_SERVER ?? resolve(repoRoot, ".venv/bin/lmarena-server");
-  if (!existsSync(binary)) throw new Error(`${binary} not found: install the Python package first (scripts/setup)`);
+  if (!existsSync(binary))
+    throw new Error(`${binary} not found: install the Python package first (scripts/setup)`);
   if (!existsSync(resolve(repoRoot, "lmarena_api/webui_dist/index.html"))) {
     throw new Error("lmarena_api/webui_dist is not built: run `npm run build` first");
   }

@@ -7,7 +7,18 @@
  */
 
 import type { Page, Request } from "@playwright/test";
-import { assistantMessages, chooseModel, copiedSessionId, expect, openApp, send, shot, test, uniqueTag, waitForReply } from "./fixtures";
+import {
+  assistantMessages,
+  chooseModel,
+  copiedSessionId,
+  expect,
+  openApp,
+  send,
+  shot,
+  test,
+  uniqueTag,
+  waitForReply,
+} from "./fixtures";
 
 interface Body {
   model: string;
@@ -28,7 +39,9 @@ async function sendAndWait(page: Page, text: string): Promise<void> {
   await waitForReply(page);
 }
 
-test("regenerate replaces the last reply in place with the site's next take, and the chat goes on", async ({ page }) => {
+test("regenerate replaces the last reply in place with the site's next take, and the chat goes on", async ({
+  page,
+}) => {
   const tag = uniqueTag();
   const story = `Tell me a story ${tag}`;
   await openApp(page);
@@ -41,7 +54,9 @@ test("regenerate replaces the last reply in place with the site's next take, and
   const session = await copiedSessionId(page);
 
   // Only the last reply offers it.
-  await expect(assistantMessages(page).first().getByRole("button", { name: "Regenerate reply" })).toHaveCount(0);
+  await expect(assistantMessages(page).first().getByRole("button", { name: "Regenerate reply" })).toHaveCount(
+    0,
+  );
   const request = page.waitForRequest("**/v1/chat/completions");
   await last.hover();
   await last.getByRole("button", { name: "Regenerate reply" }).click();
@@ -77,7 +92,9 @@ test("regenerate replaces the last reply in place with the site's next take, and
   await expect(assistantMessages(page)).toHaveCount(3);
 });
 
-test("edit and resend: the edited branch replaces later messages and continues in a new session", async ({ page }) => {
+test("edit and resend: the edited branch replaces later messages and continues in a new session", async ({
+  page,
+}) => {
   const tag = uniqueTag();
   const fruit = `Name a fruit ${tag}`;
   const vegetable = `Name a vegetable ${tag}`;
@@ -122,7 +139,9 @@ test("edit and resend: the edited branch replaces later messages and continues i
   await expect(page.getByText(tree)).toHaveCount(0);
   const reply = assistantMessages(page).nth(1);
   await expect(reply).toContainText("Turn 1 of this session");
-  await expect(reply).toContainText(`You said: “[Conversation so far] User: ${fruit} Assistant: Turn 1 of this session`);
+  await expect(reply).toContainText(
+    `You said: “[Conversation so far] User: ${fruit} Assistant: Turn 1 of this session`,
+  );
   await expect(reply).toContainText(`Reply to this last message:] ${edited}”`);
   await expect(reply.getByText("continued in a new session")).toBeVisible();
   await expect(assistantMessages(page).first().getByText("continued in a new session")).toHaveCount(0);
@@ -170,6 +189,8 @@ test("switching the model of a chat carries the conversation to the new model", 
   await shot(page, "24-model-switched");
 
   await sendAndWait(page, `Thanks ${tag}`);
-  await expect(assistantMessages(page).nth(2)).toContainText("Turn 2 of this session, answered by deepseek-v3.2");
+  await expect(assistantMessages(page).nth(2)).toContainText(
+    "Turn 2 of this session, answered by deepseek-v3.2",
+  );
   await expect(assistantMessages(page).nth(2)).toContainText("Previous prompt: “[Conversation so far]");
 });

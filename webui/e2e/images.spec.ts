@@ -56,7 +56,9 @@ test("attaches images by picker, paste and drop, removes one, and sends them", a
   expect(parts.map((p) => p.type)).toEqual(["text", "image_url", "image_url"]);
   expect(parts[1]?.image_url?.url).toBe(`data:image/png;base64,${PNG_BASE64}`);
   await waitForReply(page);
-  await expect(page.getByRole("article", { name: "Assistant message" })).toContainText("What is in these pictures?");
+  await expect(page.getByRole("article", { name: "Assistant message" })).toContainText(
+    "What is in these pictures?",
+  );
   await expect(page.getByRole("article", { name: "Your message" }).getByRole("img")).toHaveCount(2);
   await expect(page.getByRole("list", { name: "Images to send" })).toHaveCount(0);
   await shot(page, "08-images-sent");
@@ -65,13 +67,18 @@ test("attaches images by picker, paste and drop, removes one, and sends them", a
   // server recognises it and continues the session (uploading nothing again).
   const next = page.waitForRequest("**/v1/chat/completions");
   await send(page, "And now?");
-  const nextBody = (await next).postDataJSON() as { messages: { role: string; content: unknown }[]; conversation?: unknown };
+  const nextBody = (await next).postDataJSON() as {
+    messages: { role: string; content: unknown }[];
+    conversation?: unknown;
+  };
   expect(nextBody.messages).toHaveLength(3);
   expect(nextBody.messages[0]).toEqual(body.messages[0]);
   expect(nextBody.messages[2]).toEqual({ role: "user", content: "And now?" });
   expect(nextBody.conversation).toBeUndefined();
   await waitForReply(page);
-  await expect(page.getByRole("article", { name: "Assistant message" }).nth(1)).toContainText("Turn 2 of this session");
+  await expect(page.getByRole("article", { name: "Assistant message" }).nth(1)).toContainText(
+    "Turn 2 of this session",
+  );
 });
 
 test("a model without vision cannot take images, and says why", async ({ page }) => {
@@ -94,7 +101,9 @@ test("the model list shows capabilities and filters", async ({ page }) => {
   const options = page.getByRole("option");
   await expect(options.filter({ hasText: "gemini-3-pro" })).toHaveCount(1);
   await expect(options.filter({ hasText: "claude" })).toHaveCount(0);
-  await expect(options.filter({ hasText: "gemini-3-pro" }).locator('[data-capability="vision"]')).toBeVisible();
+  await expect(
+    options.filter({ hasText: "gemini-3-pro" }).locator('[data-capability="vision"]'),
+  ).toBeVisible();
   await filter.fill("");
   await expect(page.locator('[role="option"] [data-capability="image"]').first()).toBeVisible();
   await shot(page, "09-model-picker");

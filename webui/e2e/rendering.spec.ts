@@ -29,11 +29,23 @@ function sse(events: unknown[]): string {
   return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join("") + "data: [DONE]\n\n";
 }
 
-function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}, finish: string | null = null) {
-  return { id: "chatcmpl-x", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }], ...extra };
+function chunk(
+  delta: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  finish: string | null = null,
+) {
+  return {
+    id: "chatcmpl-x",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...extra,
+  };
 }
 
-const PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==";
+const PIXEL =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==";
 
 async function mockReply(page: Page, body: string): Promise<void> {
   await page.route("**/v1/chat/completions", (route) =>
@@ -43,11 +55,14 @@ async function mockReply(page: Page, body: string): Promise<void> {
 
 test("Markdown: code with copy, inline code, tables, task lists, math, images", async ({ page }) => {
   await openApp(page);
-  await mockReply(page, sse([
-    chunk({ role: "assistant", content: "" }),
-    ...RICH.match(/[\s\S]{1,7}/g)!.map((piece) => chunk({ content: piece })),
-    chunk({}, { conversation: { evaluationSessionId: "s-1" }, images: [PIXEL] }, "stop"),
-  ]));
+  await mockReply(
+    page,
+    sse([
+      chunk({ role: "assistant", content: "" }),
+      ...RICH.match(/[\s\S]{1,7}/g)!.map((piece) => chunk({ content: piece })),
+      chunk({}, { conversation: { evaluationSessionId: "s-1" }, images: [PIXEL] }, "stop"),
+    ]),
+  );
   await send(page, "show me everything");
   await waitForReply(page);
   const reply = assistantMessages(page).first();
@@ -58,7 +73,9 @@ test("Markdown: code with copy, inline code, tables, task lists, math, images", 
   const block = reply.locator("pre code.language-python");
   await expect(block.locator(".hljs-keyword").first()).toHaveText("def");
   await reply.getByRole("button", { name: "Copy code" }).click();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("def square(x: int) -> int:\n    return x * x");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    "def square(x: int) -> int:\n    return x * x",
+  );
   await expect(reply.getByRole("table")).toBeVisible();
   await expect(reply.getByRole("checkbox")).toHaveCount(2);
   // \( \) and \[ \] became KaTeX.
@@ -73,11 +90,14 @@ test("Markdown: code with copy, inline code, tables, task lists, math, images", 
 
 test("an error mid-stream keeps the partial text and offers Retry", async ({ page }) => {
   await openApp(page);
-  await mockReply(page, sse([
-    chunk({ role: "assistant", content: "" }),
-    chunk({ content: "Partial answer before" }),
-    { error: { message: "The site failed (Cloudflare)", type: "upstream_error", param: null, code: null } },
-  ]));
+  await mockReply(
+    page,
+    sse([
+      chunk({ role: "assistant", content: "" }),
+      chunk({ content: "Partial answer before" }),
+      { error: { message: "The site failed (Cloudflare)", type: "upstream_error", param: null, code: null } },
+    ]),
+  );
   await send(page, "this will break");
   const reply = assistantMessages(page).first();
   await expect(reply.getByRole("alert")).toContainText("The site failed (Cloudflare)");
@@ -90,17 +110,29 @@ test("an error mid-stream keeps the partial text and offers Retry", async ({ pag
   await expect(assistantMessages(page).first()).toContainText("You said: “this will break”");
 });
 
-test("HTTP errors show in place with their status", async ({ page }) => {
+test("HTTP errors show in place, in plain words, the server's words behind Details", async ({ page }) => {
   await openApp(page);
   await page.route("**/v1/chat/completions", (route) =>
     route.fulfill({
       status: 429,
       headers: { "Retry-After": "5" },
       contentType: "application/json",
-      body: JSON.stringify({ error: { message: "Rate limit reached", type: "rate_limit_error", param: null, code: "rate_limit_exceeded" } }),
+      body: JSON.stringify({
+        error: {
+          message: "Rate limit reached",
+          type: "rate_limit_error",
+          param: null,
+          code: "rate_limit_exceeded",
+        },
+      }),
     }),
   );
   await send(page, "too fast");
-  await expect(assistantMessages(page).first().getByRole("alert")).toContainText("Error 429: Rate limit reached");
+  const alert = assistantMessages(page).first().getByRole("alert");
+  await expect(alert.getByText("Too many requests right now. Wait a moment, then try again.")).toBeVisible();
+  const details = alert.getByText("Rate limit reached (HTTP 429, rate_limit_exceeded)");
+  await expect(details).toBeHidden();
+  await alert.getByText("Details").click();
+  await expect(details).toBeVisible();
   await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
 });

@@ -1,10 +1,17 @@
 import { expect, openApp, send, shot, test } from "./fixtures";
 
-test("auto-scroll follows the reply, pauses when the user scrolls up, and Jump to latest resumes", async ({ page }) => {
+test("auto-scroll follows the reply, pauses when the user scrolls up, and Jump to latest resumes", async ({
+  page,
+}) => {
   await openApp(page);
   await send(page, "Scroll test [fake: words=900 delay_ms=12]");
   const scroller = page.getByTestId("message-scroller");
-  const metrics = () => scroller.evaluate((el) => ({ top: el.scrollTop, height: el.scrollHeight, gap: el.scrollHeight - el.scrollTop - el.clientHeight }));
+  const metrics = () =>
+    scroller.evaluate((el) => ({
+      top: el.scrollTop,
+      height: el.scrollHeight,
+      gap: el.scrollHeight - el.scrollTop - el.clientHeight,
+    }));
   await expect.poll(async () => (await metrics()).height, { timeout: 20_000 }).toBeGreaterThan(1400);
   expect((await metrics()).gap).toBeLessThan(80); // following the reply
 

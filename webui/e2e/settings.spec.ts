@@ -39,7 +39,10 @@ test("with streaming off, one whole response is requested and shown", async ({ p
   await expect(assistantMessages(page).first()).toContainText("You said: “no streaming please”");
   // The setting survives a reload.
   await page.reload();
-  await expect((await openSettings(page)).getByRole("switch", { name: "Stream replies" })).toHaveAttribute("aria-checked", "false");
+  await expect((await openSettings(page)).getByRole("switch", { name: "Stream replies" })).toHaveAttribute(
+    "aria-checked",
+    "false",
+  );
 });
 
 test("send key Ctrl+Enter: Enter makes a new line, Ctrl+Enter sends", async ({ page }) => {
@@ -65,7 +68,14 @@ test("the API key is sent as a bearer token; a 401 asks for it", async ({ page }
     route.fulfill({
       status: 401,
       contentType: "application/json",
-      body: JSON.stringify({ error: { message: "Invalid API key", type: "invalid_request_error", param: null, code: "invalid_api_key" } }),
+      body: JSON.stringify({
+        error: {
+          message: "Invalid API key",
+          type: "invalid_request_error",
+          param: null,
+          code: "invalid_api_key",
+        },
+      }),
     }),
   );
   await send(page, "hello");
@@ -88,22 +98,28 @@ test("the API key is sent as a bearer token; a 401 asks for it", async ({ page }
 test("lowering the chat limit deletes the least recently used chats", async ({ page }) => {
   await openApp(page);
   const dialog = await openSettings(page);
-  await dialog.getByTestId("import-input").setInputFiles({ name: "backup.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(5)) });
+  await dialog.getByTestId("import-input").setInputFiles({
+    name: "backup.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(backupWithChats(5)),
+  });
   await expect(page.getByRole("status").getByText("Imported 5 chats")).toBeVisible();
   const items = page.getByRole("complementary", { name: "Chat list" }).getByTestId("chat-item");
   await expect(items).toHaveCount(6); // 5 imported + the open empty chat
   await dialog.getByLabel("Chats to keep").fill("3");
   await dialog.getByRole("button", { name: "Apply" }).click();
   const confirm = page.getByRole("dialog", { name: "Delete older chats?" });
-  await expect(confirm).toContainText("deletes the 3 least recently used ones");
+  // The open chat is empty: it does not count, so the 3 most recent imported chats stay.
+  await expect(confirm).toContainText("deletes the 2 least recently used ones");
   await confirm.getByRole("button", { name: "Delete and apply" }).click();
-  await expect(items).toHaveCount(3);
+  await expect(items).toHaveCount(4);
+  await expect(page.getByTestId("notices")).toContainText("Deleted “Imported chat 1” and “Imported chat 2”");
   const titles = await items.allInnerTexts();
   expect(titles.join("|")).toContain("Imported chat 5");
-  expect(titles.join("|")).toContain("Imported chat 4");
-  expect(titles.join("|")).not.toContain("Imported chat 3");
+  expect(titles.join("|")).toContain("Imported chat 3");
+  expect(titles.join("|")).not.toContain("Imported chat 2");
   await page.reload();
-  await expect(items).toHaveCount(3);
+  await expect(items).toHaveCount(4);
 });
 
 test("a server that wants a key: the model list says so, and loads once the key is set", async ({ page }) => {
@@ -117,7 +133,14 @@ test("a server that wants a key: the model list says so, and loads once the key 
     await route.fulfill({
       status: 401,
       contentType: "application/json",
-      body: JSON.stringify({ error: { message: "Incorrect or missing API key (Authorization: Bearer <key>)", type: "invalid_request_error", param: null, code: "invalid_api_key" } }),
+      body: JSON.stringify({
+        error: {
+          message: "Incorrect or missing API key (Authorization: Bearer <key>)",
+          type: "invalid_request_error",
+          param: null,
+          code: "invalid_api_key",
+        },
+      }),
     });
   });
   await page.goto("/ui/");

@@ -1,11 +1,15 @@
 import { useEffect } from "react";
+import { ArenaView } from "./components/arena/ArenaView";
 import { ChatView } from "./components/chat/ChatView";
 import { preloadMarkdown } from "./components/markdown/Markdown";
+import { SystemPromptDialog } from "./components/chat/SystemPromptDialog";
 import { SettingsDialog } from "./components/settings/SettingsDialog";
 import { MobileDrawer } from "./components/sidebar/MobileDrawer";
 import { Sidebar } from "./components/sidebar/Sidebar";
 import { ErrorBoundary } from "./components/ui/ErrorBoundary";
 import { Notices } from "./components/ui/Notices";
+import { ShortcutsDialog } from "./components/ui/ShortcutsDialog";
+import { SkipLinks } from "./components/ui/SkipLinks";
 import { useMediaQuery } from "./hooks/useMediaQuery";
 import { useShortcuts } from "./hooks/useShortcuts";
 import { useThemeEffect } from "./hooks/useTheme";
@@ -20,16 +24,22 @@ export function App() {
   useShortcuts();
   const wide = useMediaQuery("(min-width: 768px)");
   const activeId = useChats((s) => s.activeId);
+  const arena = useChats((s) => Boolean(s.activeId && s.chats[s.activeId]?.arena));
 
   useEffect(() => {
     preloadMarkdown();
     startApp().catch((error: unknown) => {
-      notify(`Could not open the local database: ${error instanceof Error ? error.message : String(error)}`, "error", 10000);
+      notify(
+        `Could not open the local database: ${error instanceof Error ? error.message : String(error)}`,
+        "error",
+        10000,
+      );
     });
   }, []);
 
   return (
-    <div className="flex h-dvh overflow-hidden">
+    <div className="flex h-dvh overflow-clip">
+      <SkipLinks />
       {wide ? (
         <aside className="w-72 shrink-0 border-r border-line" aria-label="Chat list">
           <Sidebar onNavigate={noop} />
@@ -38,7 +48,9 @@ export function App() {
         <MobileDrawer />
       )}
       <ErrorBoundary>
-        {activeId ? (
+        {activeId && arena ? (
+          <ArenaView key={activeId} chatId={activeId} compact={!wide} />
+        ) : activeId ? (
           <ChatView key={activeId} chatId={activeId} compact={!wide} />
         ) : (
           <div className="m-auto text-sm text-muted" role="status">
@@ -47,6 +59,8 @@ export function App() {
         )}
       </ErrorBoundary>
       <SettingsDialog />
+      <SystemPromptDialog />
+      <ShortcutsDialog />
       <Notices />
     </div>
   );

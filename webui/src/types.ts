@@ -13,12 +13,17 @@ export interface MessageError {
   code: string | null;
   /** The server wants an API key: the UI offers to open Settings. */
   auth: boolean;
+  /** What the server or the browser said, word for word (shown behind a "Details" toggle). */
+  detail?: string;
 }
 
 export interface Message {
   id: string;
   chatId: string;
-  /** Position in the chat, increasing. */
+  /**
+   * Position in the chat, increasing. Assigned by the database when the message is stored
+   * (`Repo.appendMessage`), so tabs writing the same chat never reuse a number.
+   */
   seq: number;
   role: Role;
   content: string;
@@ -35,6 +40,12 @@ export interface Message {
   status: MessageStatus;
   error?: MessageError;
   createdAt: number;
+  /** Assistant: milliseconds from the request to its first text, reasoning or image. */
+  firstTokenMs?: number;
+  /** Assistant: milliseconds from the request to the end of the reply. */
+  durationMs?: number;
+  /** Assistant in an arena chat: the column of the reply (`a` is model A, `b` model B). */
+  side?: ArenaSide;
 }
 
 export interface Chat {
@@ -52,6 +63,31 @@ export interface Chat {
   createdAt: number;
   /** Last use (a message sent or received). Sorts the sidebar and decides pruning. */
   updatedAt: number;
+  /** Sent first, as the `system` message, with every request of this chat. */
+  systemPrompt?: string;
+  /** Kept at the top of the list and never deleted by the chat limit. */
+  pinned?: boolean;
+  /** A compare (side-by-side) or battle chat: two replies per prompt (`model` is null). */
+  arena?: ChatArena;
+}
+
+export type ArenaMode = "side-by-side" | "battle";
+export type ArenaSide = "a" | "b";
+export type ArenaWinner = "a" | "b" | "tie" | "both_bad";
+
+export interface ArenaVote {
+  winner: ArenaWinner;
+  /** The prompt whose turn was judged (a vote judges the latest turn; one vote per chat). */
+  promptId: string;
+  at: number;
+}
+
+export interface ChatArena {
+  mode: ArenaMode;
+  /** The public names: chosen for a side-by-side, null in a battle until the vote reveals them. */
+  modelA: string | null;
+  modelB: string | null;
+  vote?: ArenaVote;
 }
 
 export type ThemeSetting = "light" | "dark" | "system";

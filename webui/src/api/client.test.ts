@@ -26,8 +26,14 @@ describe("streamCompletion", () => {
     mockFetch(new Response(streamOf(cut(bytesOf(body), [5, 17, 2, 33, 1, 60, 7])), { status: 200 }));
     const updates: ReplyUpdate[] = [];
     await streamCompletion(request, { apiKey: "" }, (u) => updates.push(u));
-    expect(updates.map((u) => u.content ?? u.reasoning ?? u.sessionId ?? u.usage?.totalTokens))
-      .toEqual([undefined, "think", "Grüße ", "🙂", "s1", 3]);
+    expect(updates.map((u) => u.content ?? u.reasoning ?? u.sessionId ?? u.usage?.totalTokens)).toEqual([
+      undefined,
+      "think",
+      "Grüße ",
+      "🙂",
+      "s1",
+      3,
+    ]);
   });
 
   it("sends the API key as a bearer token and the body as JSON", async () => {
@@ -41,17 +47,35 @@ describe("streamCompletion", () => {
   });
 
   it("keeps updates before a mid-stream error, then throws it", async () => {
-    const body = sseBody([chunk({ content: "partial" }),
-      { error: { message: "upstream broke", type: "upstream_error", param: null, code: null } }]);
+    const body = sseBody([
+      chunk({ content: "partial" }),
+      { error: { message: "upstream broke", type: "upstream_error", param: null, code: null } },
+    ]);
     mockFetch(new Response(body, { status: 200 }));
     const updates: ReplyUpdate[] = [];
     const result = streamCompletion(request, { apiKey: "" }, (u) => updates.push(u));
-    await expect(result).rejects.toMatchObject({ name: "ApiError", message: "upstream broke", type: "upstream_error" });
+    await expect(result).rejects.toMatchObject({
+      name: "ApiError",
+      message: "upstream broke",
+      type: "upstream_error",
+    });
     expect(updates).toEqual([{ content: "partial" }]);
   });
 
   it("turns an HTTP 401 into an auth error", async () => {
-    mockFetch(new Response(JSON.stringify({ error: { message: "Invalid API key", type: "invalid_request_error", param: null, code: "invalid_api_key" } }), { status: 401 }));
+    mockFetch(
+      new Response(
+        JSON.stringify({
+          error: {
+            message: "Invalid API key",
+            type: "invalid_request_error",
+            param: null,
+            code: "invalid_api_key",
+          },
+        }),
+        { status: 401 },
+      ),
+    );
     const error = await streamCompletion(request, { apiKey: "" }, () => undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).isAuth).toBe(true);
@@ -60,23 +84,28 @@ describe("streamCompletion", () => {
 
   it("reads Retry-After and non-JSON error bodies", async () => {
     mockFetch(new Response("Bad gateway", { status: 502, headers: { "Retry-After": "7" } }));
-    const error = (await streamCompletion(request, { apiKey: "" }, () => undefined).catch((e: unknown) => e)) as ApiError;
+    const error = (await streamCompletion(request, { apiKey: "" }, () => undefined).catch(
+      (e: unknown) => e,
+    )) as ApiError;
     expect(error.message).toBe("Bad gateway");
     expect(error.retryAfter).toBe(7);
   });
 
   it("rejects with the abort when the signal fires mid-stream, after the updates so far", async () => {
     const controller = new AbortController();
-    vi.stubGlobal("fetch", vi.fn(async (_u: string, init: RequestInit) => {
-      // Like a real fetch: aborting errors the body stream.
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(bytesOf(`data: ${JSON.stringify(chunk({ content: "a" }))}\n\n`));
-          init.signal?.addEventListener("abort", () => c.error(new DOMException("Aborted", "AbortError")));
-        },
-      });
-      return new Response(body, { status: 200 });
-    }));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_u: string, init: RequestInit) => {
+        // Like a real fetch: aborting errors the body stream.
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(bytesOf(`data: ${JSON.stringify(chunk({ content: "a" }))}\n\n`));
+            init.signal?.addEventListener("abort", () => c.error(new DOMException("Aborted", "AbortError")));
+          },
+        });
+        return new Response(body, { status: 200 });
+      }),
+    );
     const updates: ReplyUpdate[] = [];
     const done = streamCompletion(request, { apiKey: "", signal: controller.signal }, (u) => {
       updates.push(u);
@@ -89,13 +118,22 @@ describe("streamCompletion", () => {
 
 describe("completeOnce and listModels", () => {
   it("posts stream:false and reads the whole reply", async () => {
-    const fn = mockFetch(new Response(JSON.stringify({
-      choices: [{ message: { content: "Hello" }, finish_reason: "stop" }],
-      conversation: { evaluationSessionId: "s" },
-    }), { status: 200 }));
+    const fn = mockFetch(
+      new Response(
+        JSON.stringify({
+          choices: [{ message: { content: "Hello" }, finish_reason: "stop" }],
+          conversation: { evaluationSessionId: "s" },
+        }),
+        { status: 200 },
+      ),
+    );
     expect(await completeOnce(request, { apiKey: "" })).toMatchObject({ content: "Hello", sessionId: "s" });
     const init = fn.mock.calls[0]?.[1] as unknown as RequestInit;
-    expect(JSON.parse(String(init.body))).toEqual({ model: "m", messages: [{ role: "user", content: "hi" }], stream: false });
+    expect(JSON.parse(String(init.body))).toEqual({
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+      stream: false,
+    });
   });
 
   it("lists models", async () => {

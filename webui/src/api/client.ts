@@ -33,7 +33,7 @@ export interface RequestOptions {
   baseUrl?: string;
 }
 
-function headers(apiKey: string, json: boolean): Headers {
+export function headers(apiKey: string, json: boolean): Headers {
   const h = new Headers({ Accept: json ? "application/json" : "text/event-stream" });
   if (json) h.set("Content-Type", "application/json");
   const key = apiKey.trim();
@@ -41,7 +41,7 @@ function headers(apiKey: string, json: boolean): Headers {
   return h;
 }
 
-async function errorFromResponse(response: Response): Promise<ApiError> {
+export async function errorFromResponse(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => "");
   let body: ApiErrorBody | undefined;
   try {
@@ -67,7 +67,7 @@ export async function listModels(options: RequestOptions): Promise<ApiModel[]> {
   return parseModels(await response.json());
 }
 
-async function post(request: ChatRequest, options: RequestOptions): Promise<Response> {
+export async function post(request: ChatRequest, options: RequestOptions): Promise<Response> {
   const h = headers(options.apiKey, true);
   if (request.stream) h.set("Accept", "text/event-stream");
   const response = await fetch(`${options.baseUrl ?? ""}/v1/chat/completions`, {
@@ -113,10 +113,7 @@ export async function streamCompletion(
 }
 
 /** One request, one whole reply. */
-export async function completeOnce(
-  request: ChatRequest,
-  options: RequestOptions,
-): Promise<ReplyUpdate> {
+export async function completeOnce(request: ChatRequest, options: RequestOptions): Promise<ReplyUpdate> {
   const response = await post({ ...request, stream: false, stream_options: undefined }, options);
   const update = parseCompletion(await response.json());
   if (update.error) throw new ApiError(update.error, response.status);

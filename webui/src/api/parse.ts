@@ -1,7 +1,15 @@
 /** Turns JSON of unknown shape from the API into the typed values of `types.ts`. */
 
 import { asBoolean, asNumber, asString, isRecord, isSafeUrl } from "../lib/guards";
-import { MAPPINGS, type ApiErrorBody, type ApiModel, type Citation, type Mapping, type ReplyUpdate, type Usage } from "./types";
+import {
+  MAPPINGS,
+  type ApiErrorBody,
+  type ApiModel,
+  type Citation,
+  type Mapping,
+  type ReplyUpdate,
+  type Usage,
+} from "./types";
 
 export function parseModels(json: unknown): ApiModel[] {
   const data = isRecord(json) && Array.isArray(json.data) ? json.data : [];
@@ -13,6 +21,7 @@ export function parseModels(json: unknown): ApiModel[] {
     if (!id || seen.has(id)) continue;
     seen.add(id);
     const caps = isRecord(item.capabilities) ? item.capabilities : {};
+    const arena = asString(caps.arena);
     models.push({
       id,
       ownedBy: asString(item.owned_by) ?? "",
@@ -22,6 +31,7 @@ export function parseModels(json: unknown): ApiModel[] {
         vision: asBoolean(caps.vision) ?? false,
         imageOutput: asBoolean(caps.image_output) ?? false,
         multipleImages: asBoolean(caps.multiple_images) ?? false,
+        ...(arena ? { arena } : {}),
       },
     });
   }
@@ -45,7 +55,7 @@ export function parseErrorBody(json: unknown): ApiErrorBody | undefined {
   return undefined;
 }
 
-function parseUsage(value: unknown): Usage | undefined {
+export function parseUsage(value: unknown): Usage | undefined {
   if (!isRecord(value)) return undefined;
   const promptTokens = asNumber(value.prompt_tokens);
   const completionTokens = asNumber(value.completion_tokens);
@@ -57,7 +67,7 @@ function parseUsage(value: unknown): Usage | undefined {
   };
 }
 
-function parseImages(value: unknown): string[] | undefined {
+export function parseImages(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const urls = value.filter((u): u is string => typeof u === "string" && isSafeUrl(u, true));
   return urls.length ? urls : undefined;

@@ -8,8 +8,7 @@ function parseAll(pieces: Uint8Array[]): SseItem[] {
   return [...items, ...parser.end()];
 }
 
-const data = (items: SseItem[]): string[] =>
-  items.flatMap((i) => (i.kind === "event" ? [i.data] : []));
+const data = (items: SseItem[]): string[] => items.flatMap((i) => (i.kind === "event" ? [i.data] : []));
 
 describe("SseParser", () => {
   it("reads data events, comments and [DONE]", () => {

@@ -6,9 +6,7 @@
  * including inside a line, between `\r` and `\n`, or inside a multi-byte UTF-8 character.
  */
 
-export type SseItem =
-  | { kind: "event"; event: string; data: string }
-  | { kind: "comment"; text: string };
+export type SseItem = { kind: "event"; event: string; data: string } | { kind: "comment"; text: string };
 
 export class SseParser {
   private readonly decoder = new TextDecoder("utf-8");

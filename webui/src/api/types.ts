@@ -5,6 +5,8 @@ export interface ModelCapabilities {
   vision: boolean;
   imageOutput: boolean;
   multipleImages: boolean;
+  /** Set on the arena's entries (`"battle"`): a mode, not a model to chat with directly. */
+  arena?: string;
 }
 
 export interface ApiModel {
@@ -25,18 +27,20 @@ export interface Usage {
   totalTokens: number;
 }
 
-export type ContentPart =
-  | { type: "text"; text: string }
-  | { type: "image_url"; image_url: { url: string } };
+export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
 /** One message of the conversation sent with every request (docs/API.md: whole histories). */
 export type WireMessage =
+  | { role: "system"; content: string }
   | { role: "user"; content: string | ContentPart[] }
   | { role: "assistant"; content: string };
 
 export interface ChatRequest {
   model: string;
-  /** The conversation up to and including the prompt (its last message, from the user). */
+  /**
+   * The conversation up to and including the prompt (its last message, from the user), after the
+   * chat's system prompt when it has one.
+   */
   messages: WireMessage[];
   stream: boolean;
   stream_options?: { include_usage: boolean };

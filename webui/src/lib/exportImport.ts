@@ -4,6 +4,7 @@
  */
 
 import { parseCitations, parseMapping } from "../api/parse";
+import { readChatArena, readSide } from "./arena";
 import { asBoolean, asNumber, asString, isRecord, isSafeUrl } from "./guards";
 import { clampMaxChats } from "./prune";
 import type { Chat, Message, MessageError, MessageStatus, Settings } from "../types";
@@ -71,7 +72,7 @@ function readChat(value: unknown, index: number): Chat {
   if (!isRecord(value)) fail(`${where} must be an object`);
   const id = requireString(value, "id", where);
   const createdAt = requireTime(value, "createdAt", where);
-  return {
+  const chat: Chat = {
     id,
     title: asString(value.title) ?? "Untitled chat",
     titleIsCustom: asBoolean(value.titleIsCustom) ?? false,
@@ -80,17 +81,25 @@ function readChat(value: unknown, index: number): Chat {
     createdAt,
     updatedAt: asNumber(value.updatedAt) ?? createdAt,
   };
+  const systemPrompt = asString(value.systemPrompt);
+  if (systemPrompt) chat.systemPrompt = systemPrompt;
+  if (asBoolean(value.pinned)) chat.pinned = true;
+  const arena = readChatArena(value.arena);
+  if (arena) chat.arena = arena;
+  return chat;
 }
 
 const STATUSES: readonly MessageStatus[] = ["done", "streaming", "stopped", "error"];
 
 function readError(value: unknown): MessageError | undefined {
   if (!isRecord(value)) return undefined;
+  const detail = asString(value.detail);
   return {
     message: asString(value.message) ?? "Error",
     status: asNumber(value.status) ?? null,
     code: asString(value.code) ?? null,
     auth: asBoolean(value.auth) ?? false,
+    ...(detail ? { detail } : {}),
   };
 }
 
@@ -114,9 +123,7 @@ function readMessage(value: unknown, index: number): Message {
     createdAt: requireTime(value, "createdAt", where),
   };
   if (Array.isArray(value.images)) {
-    const images = value.images.filter(
-      (u): u is string => typeof u === "string" && isSafeUrl(u, true),
-    );
+    const images = value.images.filter((u): u is string => typeof u === "string" && isSafeUrl(u, true));
     if (images.length) message.images = images;
   }
   const reasoning = asString(value.reasoning);
@@ -131,6 +138,12 @@ function readMessage(value: unknown, index: number): Message {
   if (mapping) message.mapping = mapping;
   const error = readError(value.error);
   if (error) message.error = error;
+  const firstTokenMs = asNumber(value.firstTokenMs);
+  if (firstTokenMs !== undefined && firstTokenMs >= 0) message.firstTokenMs = firstTokenMs;
+  const durationMs = asNumber(value.durationMs);
+  if (durationMs !== undefined && durationMs >= 0) message.durationMs = durationMs;
+  const side = readSide(value.side);
+  if (side) message.side = side;
   return message;
 }
 

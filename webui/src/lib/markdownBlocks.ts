@@ -30,8 +30,13 @@ export function splitMarkdownBlocks(text: string): string[] {
     }
     if (line.trim() === "$$") inMath = !inMath;
     const next = lines[n + 1];
-    const splitHere = line.trim() === "" && !inMath && current.length > 0 &&
-      next !== undefined && next !== "" && !/^\s/.test(next);
+    const splitHere =
+      line.trim() === "" &&
+      !inMath &&
+      current.length > 0 &&
+      next !== undefined &&
+      next !== "" &&
+      !/^\s/.test(next);
     current.push(line);
     if (splitHere) {
       blocks.push(current.join("\n"));

@@ -3,7 +3,10 @@
 import type { Chat, Message } from "../types";
 
 function quote(text: string): string {
-  return text.split("\n").map((l) => `> ${l}`.trimEnd()).join("\n");
+  return text
+    .split("\n")
+    .map((l) => `> ${l}`.trimEnd())
+    .join("\n");
 }
 
 export function chatToMarkdown(chat: Chat, messages: readonly Message[]): string {
@@ -18,10 +21,14 @@ export function chatToMarkdown(chat: Chat, messages: readonly Message[]): string
       if (count) parts.push("", `*(${count} image${count > 1 ? "s" : ""} attached)*`);
     } else {
       parts.push(`## Assistant${m.model ? ` (${m.model})` : ""}`, "");
-      if (m.reasoning) parts.push("<details><summary>Reasoning</summary>", "", m.reasoning, "", "</details>", "");
+      if (m.reasoning)
+        parts.push("<details><summary>Reasoning</summary>", "", m.reasoning, "", "</details>", "");
       parts.push(m.content);
       for (const [i, url] of (m.images ?? []).entries()) {
-        parts.push("", url.startsWith("data:") ? `*(generated image ${i + 1})*` : `![Generated image ${i + 1}](${url})`);
+        parts.push(
+          "",
+          url.startsWith("data:") ? `*(generated image ${i + 1})*` : `![Generated image ${i + 1}](${url})`,
+        );
       }
       if (m.citations?.length) {
         parts.push("", "Sources:", ...m.citations.map((c) => `- [${c.title}](${c.url})`));
@@ -31,10 +38,18 @@ export function chatToMarkdown(chat: Chat, messages: readonly Message[]): string
     }
     parts.push("");
   }
-  return parts.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  return (
+    parts
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n"
+  );
 }
 
 export function fileNameFor(title: string, extension: string): string {
-  const base = title.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  const base = title
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
   return `${base || "chat"}.${extension}`;
 }

@@ -7,8 +7,7 @@ describe("convertMathDelimiters", () => {
   });
 
   it("turns a \\[ \\] block on its own lines into a $$ block", () => {
-    expect(convertMathDelimiters("Sum:\n\\[\n\\sum_i x_i\n\\]\nend"))
-      .toBe("Sum:\n$$\n\\sum_i x_i\n$$\nend");
+    expect(convertMathDelimiters("Sum:\n\\[\n\\sum_i x_i\n\\]\nend")).toBe("Sum:\n$$\n\\sum_i x_i\n$$\nend");
   });
 
   it("keeps the indentation of a block inside a list item", () => {
@@ -30,8 +29,9 @@ describe("convertMathDelimiters", () => {
   });
 
   it("leaves inline code alone, with one or more backticks", () => {
-    expect(convertMathDelimiters("`\\(x\\)` and ``a ` \\(y\\)`` but \\(z\\)"))
-      .toBe("`\\(x\\)` and ``a ` \\(y\\)`` but $z$");
+    expect(convertMathDelimiters("`\\(x\\)` and ``a ` \\(y\\)`` but \\(z\\)")).toBe(
+      "`\\(x\\)` and ``a ` \\(y\\)`` but $z$",
+    );
   });
 
   it("does not touch escaped backslashes or unclosed delimiters", () => {
@@ -41,6 +41,37 @@ describe("convertMathDelimiters", () => {
   it("leaves text without delimiters identical", () => {
     const text = "plain $x$ and (parens) [brackets]";
     expect(convertMathDelimiters(text)).toBe(text);
+  });
+});
+
+describe("dollar signs: currency stays text, math stays math", () => {
+  const convert = convertMathDelimiters;
+
+  it("escapes prices", () => {
+    expect(convert("It costs $5 and $10.")).toBe("It costs \\$5 and \\$10.");
+    expect(convert("between $5-$10 a month")).toBe("between \\$5-\\$10 a month");
+    expect(convert("a $ sign")).toBe("a \\$ sign");
+    expect(convert("USD $1,000 or $2,000 total")).toBe("USD \\$1,000 or \\$2,000 total");
+  });
+
+  it("keeps real inline and display math", () => {
+    expect(convert("where $x^2 + y^2 = r^2$ holds")).toBe("where $x^2 + y^2 = r^2$ holds");
+    expect(convert("$a$, $b$ and $c$.")).toBe("$a$, $b$ and $c$.");
+    expect(convert("$$\\frac{1}{2}$$")).toBe("$$\\frac{1}{2}$$");
+    expect(convert("$$\na $ b\n$$")).toBe("$$\na $ b\n$$");
+  });
+
+  it("mixes both in one line", () => {
+    expect(convert("Pay $5 when $n=2$ items")).toBe("Pay \\$5 when $n=2$ items");
+  });
+
+  it("does not pair dollars across paragraphs", () => {
+    expect(convert("costs $5\n\nand x$ more")).toBe("costs \\$5\n\nand x\\$ more");
+  });
+
+  it("leaves escaped dollars and code alone", () => {
+    expect(convert("\\$5 and `$10`")).toBe("\\$5 and `$10`");
+    expect(convert("```sh\necho $HOME $5\n```")).toBe("```sh\necho $HOME $5\n```");
   });
 });
 

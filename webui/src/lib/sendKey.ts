@@ -10,5 +10,7 @@ export function isSendKey(event: KeyboardEvent, sendKey: SendKey): boolean {
 }
 
 export function sendKeyHint(sendKey: SendKey): string {
-  return sendKey === "enter" ? "Enter to send, Shift+Enter for a new line" : "Ctrl+Enter (⌘+Enter) to send, Enter for a new line";
+  return sendKey === "enter"
+    ? "Enter to send, Shift+Enter for a new line"
+    : "Ctrl+Enter (⌘+Enter) to send, Enter for a new line";
 }

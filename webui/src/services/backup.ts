@@ -30,7 +30,10 @@ export async function importBackup(text: string): Promise<ImportSummary> {
   const incoming = chats.filter((c) => !running[c.id]);
   const ids = new Set(incoming.map((c) => c.id));
   const repo = await getRepo();
-  await repo.importChats(incoming, messages.filter((m) => ids.has(m.chatId)));
+  await repo.importChats(
+    incoming,
+    messages.filter((m) => ids.has(m.chatId)),
+  );
   if (Object.keys(settings).length) await updateSettings(settings);
   await reloadChats();
   const pruned = await pruneChats();

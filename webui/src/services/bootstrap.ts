@@ -1,8 +1,10 @@
 /** Start-up: settings, chats, models; keeps an open chat with a usable model at all times. */
 
-import { initChats, newChat, updateChat, useChats } from "../stores/chats";
+import { applySync, initChats, newChat, updateChat, useChats } from "../stores/chats";
+import { flushDrafts, loadDrafts } from "../stores/drafts";
 import { findModel, loadModels, useModels } from "../stores/models";
 import { loadSettings, useSettings } from "../stores/settings";
+import { onSync } from "./sync";
 
 let creating = false;
 
@@ -35,15 +37,29 @@ async function ensureUsableModel(): Promise<void> {
   if (status !== "ready" || !activeId) return;
   const chat = chats[activeId];
   const begun = (threads[activeId]?.ids.length ?? 0) > 0;
-  if (!chat || begun || findModel(models, chat.model)) return;
+  if (!chat || chat.arena || begun || findModel(models, chat.model)) return;
   const model = defaultModel();
   if (model && model !== chat.model) await updateChat(activeId, { model });
+}
+
+/** Applies the other tabs' changes (`sync.ts`); saves drafts when the page goes away. */
+function followOtherTabs(): void {
+  onSync((event) => {
+    if (event.kind === "settings") void loadSettings();
+    else void applySync(event);
+  });
+  const flush = (): void => void flushDrafts();
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flush();
+  });
 }
 
 export async function startApp(): Promise<void> {
   await loadSettings();
   void loadModels();
-  await initChats();
+  followOtherTabs();
+  await Promise.all([initChats(), loadDrafts()]);
   useChats.subscribe((s, prev) => {
     if (s.activeId !== prev.activeId || s.ready !== prev.ready) {
       void ensureOpenChat();

@@ -12,39 +12,53 @@ let bodies: Record<string, unknown>[];
 type Handler = (body: Record<string, unknown>, signal: AbortSignal | undefined) => Response;
 
 function serve(handler: Handler): void {
-  vi.stubGlobal("fetch", vi.fn(async (_url: string, init: RequestInit) => {
-    const body = JSON.parse(String(init.body)) as Record<string, unknown>;
-    bodies.push(body);
-    return handler(body, init.signal ?? undefined);
-  }));
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (_url: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body)) as Record<string, unknown>;
+      bodies.push(body);
+      return handler(body, init.signal ?? undefined);
+    }),
+  );
 }
 
 function reply(text: string, session: string, mapping = "new"): Response {
   const conversation = { evaluationSessionId: session, mapping };
-  return new Response(sseBody([
-    chunk({ role: "assistant", content: "" }),
-    ...text.split(" ").map((w, i) => chunk({ content: i ? ` ${w}` : w }, i ? {} : { conversation })),
-    chunk({}, { conversation }, "stop"),
-  ]), { status: 200 });
+  return new Response(
+    sseBody([
+      chunk({ role: "assistant", content: "" }),
+      ...text.split(" ").map((w, i) => chunk({ content: i ? ` ${w}` : w }, i ? {} : { conversation })),
+      chunk({}, { conversation }, "stop"),
+    ]),
+    { status: 200 },
+  );
 }
 
 function apiError(status: number, code: string): Response {
-  return new Response(JSON.stringify({ error: { message: code, type: "invalid_request_error", param: null, code } }), { status });
+  return new Response(
+    JSON.stringify({ error: { message: code, type: "invalid_request_error", param: null, code } }),
+    { status },
+  );
 }
 
 /** The messages of a request body as "role: text". */
 function sent(body: Record<string, unknown> | undefined): string[] {
-  return (body?.messages as { role: string; content: unknown }[]).map((m) => `${m.role}: ${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}`);
+  return (body?.messages as { role: string; content: unknown }[]).map(
+    (m) => `${m.role}: ${typeof m.content === "string" ? m.content : JSON.stringify(m.content)}`,
+  );
 }
 
 /** Sends one chunk, then waits for the abort (as a slow server would). */
 function endless(signal: AbortSignal | undefined, first: string): Response {
-  return new Response(new ReadableStream<Uint8Array>({
-    start(c) {
-      c.enqueue(bytesOf(`data: ${JSON.stringify(chunk({ content: first }))}\n\n`));
-      signal?.addEventListener("abort", () => c.error(new DOMException("Aborted", "AbortError")));
-    },
-  }), { status: 200 });
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytesOf(`data: ${JSON.stringify(chunk({ content: first }))}\n\n`));
+        signal?.addEventListener("abort", () => c.error(new DOMException("Aborted", "AbortError")));
+      },
+    }),
+    { status: 200 },
+  );
 }
 
 async function waitFor(check: () => boolean): Promise<void> {
@@ -65,8 +79,18 @@ describe("sending and continuing", () => {
     await sendPrompt(id, "first question", []);
     const [user, assistant] = threadMessages(id);
     expect(user).toMatchObject({ role: "user", content: "first question" });
-    expect(assistant).toMatchObject({ role: "assistant", content: "Turn 1 ok", status: "done", model: "gemini-3-pro", sessionId: "sess-1", mapping: "new" });
-    expect(useChats.getState().chats[id]).toMatchObject({ title: "first question", evaluationSessionId: "sess-1" });
+    expect(assistant).toMatchObject({
+      role: "assistant",
+      content: "Turn 1 ok",
+      status: "done",
+      model: "gemini-3-pro",
+      sessionId: "sess-1",
+      mapping: "new",
+    });
+    expect(useChats.getState().chats[id]).toMatchObject({
+      title: "first question",
+      evaluationSessionId: "sess-1",
+    });
     expect((await repo.loadChats())[0]?.evaluationSessionId).toBe("sess-1");
 
     await sendPrompt(id, "second", []);
@@ -87,7 +111,12 @@ describe("sending and continuing", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    expect(threadMessages(id).map((m) => m.content)).toEqual(["first question", "Turn 1 ok", "second", "Turn 2 ok"]);
+    expect(threadMessages(id).map((m) => m.content)).toEqual([
+      "first question",
+      "Turn 1 ok",
+      "second",
+      "Turn 2 ok",
+    ]);
     expect(threadMessages(id)[3]).toMatchObject({ sessionId: "sess-1", mapping: "continued" });
   });
 
@@ -97,7 +126,13 @@ describe("sending and continuing", () => {
     await sendPrompt(id, "look", ["data:image/png;base64,AA"]);
     await sendPrompt(id, "and now?", []);
     expect(bodies[1]?.messages).toEqual([
-      { role: "user", content: [{ type: "text", text: "look" }, { type: "image_url", image_url: { url: "data:image/png;base64,AA" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "look" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,AA" } },
+        ],
+      },
       { role: "assistant", content: "ok" },
       { role: "user", content: "and now?" },
     ]);
@@ -105,15 +140,25 @@ describe("sending and continuing", () => {
 
   it("uses one whole response when streaming is off", async () => {
     await updateSettings({ streaming: false });
-    serve(() => new Response(JSON.stringify({
-      choices: [{ message: { content: "Whole", reasoning_content: "why" }, finish_reason: "stop" }],
-      conversation: { evaluationSessionId: "s" },
-      citations: [{ url: "https://e.org", title: "E" }],
-    }), { status: 200 }));
+    serve(
+      () =>
+        new Response(
+          JSON.stringify({
+            choices: [{ message: { content: "Whole", reasoning_content: "why" }, finish_reason: "stop" }],
+            conversation: { evaluationSessionId: "s" },
+            citations: [{ url: "https://e.org", title: "E" }],
+          }),
+          { status: 200 },
+        ),
+    );
     const id = await newChat("m");
     await sendPrompt(id, "q", []);
     expect(bodies[0]?.stream).toBe(false);
-    expect(threadMessages(id)[1]).toMatchObject({ content: "Whole", reasoning: "why", citations: [{ url: "https://e.org", title: "E" }] });
+    expect(threadMessages(id)[1]).toMatchObject({
+      content: "Whole",
+      reasoning: "why",
+      citations: [{ url: "https://e.org", title: "E" }],
+    });
   });
 
   it("refuses to send without a model, without text or while a reply runs", async () => {
@@ -130,7 +175,9 @@ describe("stop, errors and retry", () => {
   it("keeps the partial text when stopped, and aborts the request", async () => {
     let aborted = false;
     serve((_b, signal) => {
-      signal?.addEventListener("abort", () => { aborted = true; });
+      signal?.addEventListener("abort", () => {
+        aborted = true;
+      });
       return endless(signal, "partial words");
     });
     const id = await newChat("m");
@@ -145,16 +192,29 @@ describe("stop, errors and retry", () => {
   });
 
   it("keeps the partial text on a mid-stream error, and retry replaces the failed reply in place", async () => {
-    serve(() => (bodies.length === 1
-      ? new Response(sseBody([chunk({ content: "half" }), { error: { message: "upstream broke", type: "upstream_error", param: null, code: null } }]), { status: 200 })
-      : reply("fine now", "s2")));
+    serve(() =>
+      bodies.length === 1
+        ? new Response(
+            sseBody([
+              chunk({ content: "half" }),
+              { error: { message: "upstream broke", type: "upstream_error", param: null, code: null } },
+            ]),
+            { status: 200 },
+          )
+        : reply("fine now", "s2"),
+    );
     const id = await newChat("m");
     await sendPrompt(id, "q", []);
     const failed = threadMessages(id)[1];
-    expect(failed).toMatchObject({ content: "half", status: "error", error: { message: "upstream broke", auth: false } });
+    expect(failed).toMatchObject({
+      content: "half",
+      status: "error",
+      error: { message: "upstream broke", auth: false },
+    });
     await regenerateReply(id, failed?.id ?? "");
     expect(threadMessages(id).map((m) => [m.role, m.content, m.status])).toEqual([
-      ["user", "q", "done"], ["assistant", "fine now", "done"],
+      ["user", "q", "done"],
+      ["assistant", "fine now", "done"],
     ]);
     expect(threadMessages(id)[1]?.id).toBe(failed?.id);
     expect(threadMessages(id)[1]?.error).toBeUndefined();
@@ -164,12 +224,19 @@ describe("stop, errors and retry", () => {
   it("after a stop, resumes the stopped reply's session by id; a lost session is replayed instead", async () => {
     serve((body, signal) => {
       if (bodies.length === 1) {
-        return new Response(new ReadableStream<Uint8Array>({
-          start(c) {
-            c.enqueue(bytesOf(`data: ${JSON.stringify(chunk({ content: "partial" }, { conversation: { evaluationSessionId: "old-session", mapping: "new" } }))}\n\n`));
-            signal?.addEventListener("abort", () => c.error(new DOMException("Aborted", "AbortError")));
-          },
-        }), { status: 200 });
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            start(c) {
+              c.enqueue(
+                bytesOf(
+                  `data: ${JSON.stringify(chunk({ content: "partial" }, { conversation: { evaluationSessionId: "old-session", mapping: "new" } }))}\n\n`,
+                ),
+              );
+              signal?.addEventListener("abort", () => c.error(new DOMException("Aborted", "AbortError")));
+            },
+          }),
+          { status: 200 },
+        );
       }
       if (body.conversation) return apiError(410, "conversation_lost");
       return reply("carried over", "new-session", "replayed");
@@ -181,21 +248,46 @@ describe("stop, errors and retry", () => {
     await done;
     expect(threadMessages(id)[1]).toMatchObject({ status: "stopped", sessionId: "old-session" });
     await sendPrompt(id, "next", []);
-    const history = [{ role: "user", content: "long" }, { role: "assistant", content: "partial" }, { role: "user", content: "next" }];
-    expect(bodies[1]).toMatchObject({ messages: history, conversation: { evaluationSessionId: "old-session" } });
+    const history = [
+      { role: "user", content: "long" },
+      { role: "assistant", content: "partial" },
+      { role: "user", content: "next" },
+    ];
+    expect(bodies[1]).toMatchObject({
+      messages: history,
+      conversation: { evaluationSessionId: "old-session" },
+    });
     expect(bodies[2]?.messages).toEqual(history);
     expect(bodies[2]?.conversation).toBeUndefined();
-    expect(threadMessages(id)[3]).toMatchObject({ content: "carried over", status: "done", sessionId: "new-session", mapping: "replayed" });
+    expect(threadMessages(id)[3]).toMatchObject({
+      content: "carried over",
+      status: "done",
+      sessionId: "new-session",
+      mapping: "replayed",
+    });
     expect(useChats.getState().chats[id]?.evaluationSessionId).toBe("new-session");
   });
 
   it("flags a 401 as needing an API key, and sends the key it has", async () => {
     await updateSettings({ apiKey: "k" });
     let auth: string | null = null;
-    vi.stubGlobal("fetch", vi.fn(async (_u: string, init: RequestInit) => {
-      auth = new Headers(init.headers).get("Authorization");
-      return new Response(JSON.stringify({ error: { message: "Invalid API key", type: "invalid_request_error", param: null, code: "invalid_api_key" } }), { status: 401 });
-    }));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (_u: string, init: RequestInit) => {
+        auth = new Headers(init.headers).get("Authorization");
+        return new Response(
+          JSON.stringify({
+            error: {
+              message: "Invalid API key",
+              type: "invalid_request_error",
+              param: null,
+              code: "invalid_api_key",
+            },
+          }),
+          { status: 401 },
+        );
+      }),
+    );
     const id = await newChat("m");
     await sendPrompt(id, "q", []);
     expect(auth).toBe("Bearer k");
@@ -212,31 +304,59 @@ describe("regenerate, edit and model switch", () => {
   }
 
   it("regenerate sends the conversation up to the last prompt and replaces the reply in place", async () => {
-    serve(() => (bodies.length <= 2 ? reply(`reply ${bodies.length}`, "s1") : reply("take 2", "s1", "regenerated")));
+    serve(() =>
+      bodies.length <= 2 ? reply(`reply ${bodies.length}`, "s1") : reply("take 2", "s1", "regenerated"),
+    );
     const id = await twoTurns();
     const last = threadMessages(id)[3];
     expect(await regenerateReply(id, last?.id ?? "")).toBe(true);
     expect(sent(bodies[2])).toEqual(["user: first", "assistant: reply 1", "user: second"]);
     expect(bodies[2]?.conversation).toBeUndefined();
     expect(threadMessages(id).map((m) => m.content)).toEqual(["first", "reply 1", "second", "take 2"]);
-    expect(threadMessages(id)[3]).toMatchObject({ id: last?.id, seq: last?.seq, status: "done", mapping: "regenerated" });
-    expect((await repo.loadMessages(id)).map((m) => m.content)).toEqual(["first", "reply 1", "second", "take 2"]);
+    expect(threadMessages(id)[3]).toMatchObject({
+      id: last?.id,
+      seq: last?.seq,
+      status: "done",
+      mapping: "regenerated",
+    });
+    expect((await repo.loadMessages(id)).map((m) => m.content)).toEqual([
+      "first",
+      "reply 1",
+      "second",
+      "take 2",
+    ]);
     // Only the last reply can be regenerated.
     expect(await regenerateReply(id, threadMessages(id)[1]?.id ?? "")).toBe(false);
     expect(bodies).toHaveLength(3);
   });
 
   it("edit drops the later messages, sends the history up to the edited message, and stores the new session", async () => {
-    serve(() => (bodies.length <= 2 ? reply(`reply ${bodies.length}`, "s1") : reply("edited answer", "s2", "replayed")));
+    serve(() =>
+      bodies.length <= 2 ? reply(`reply ${bodies.length}`, "s1") : reply("edited answer", "s2", "replayed"),
+    );
     const id = await twoTurns();
     const [u1, a1, u2] = threadMessages(id);
     expect(await editAndResend(id, u2?.id ?? "", "second, better")).toBe(true);
     expect(sent(bodies[2])).toEqual(["user: first", "assistant: reply 1", "user: second, better"]);
-    expect(threadMessages(id).map((m) => m.content)).toEqual(["first", "reply 1", "second, better", "edited answer"]);
-    expect(threadMessages(id).slice(0, 3).map((m) => m.id)).toEqual([u1?.id, a1?.id, u2?.id]);
+    expect(threadMessages(id).map((m) => m.content)).toEqual([
+      "first",
+      "reply 1",
+      "second, better",
+      "edited answer",
+    ]);
+    expect(
+      threadMessages(id)
+        .slice(0, 3)
+        .map((m) => m.id),
+    ).toEqual([u1?.id, a1?.id, u2?.id]);
     expect(threadMessages(id)[3]).toMatchObject({ sessionId: "s2", mapping: "replayed" });
     expect(useChats.getState().chats[id]?.evaluationSessionId).toBe("s2");
-    expect((await repo.loadMessages(id)).map((m) => m.content)).toEqual(["first", "reply 1", "second, better", "edited answer"]);
+    expect((await repo.loadMessages(id)).map((m) => m.content)).toEqual([
+      "first",
+      "reply 1",
+      "second, better",
+      "edited answer",
+    ]);
   });
 
   it("editing the first message drops everything after it and renames an untitled chat", async () => {
@@ -250,20 +370,34 @@ describe("regenerate, edit and model switch", () => {
   });
 
   it("a model switch sends the whole conversation with the new model", async () => {
-    serve(() => reply(`reply ${bodies.length}`, bodies.length <= 2 ? "s1" : "s2", bodies.length <= 2 ? "continued" : "replayed"));
+    serve(() =>
+      reply(
+        `reply ${bodies.length}`,
+        bodies.length <= 2 ? "s1" : "s2",
+        bodies.length <= 2 ? "continued" : "replayed",
+      ),
+    );
     const id = await twoTurns();
     await updateChat(id, { model: "other" });
     await sendPrompt(id, "third", []);
     expect(bodies[2]?.model).toBe("other");
-    expect(sent(bodies[2])).toEqual(["user: first", "assistant: reply 1", "user: second", "assistant: reply 2", "user: third"]);
+    expect(sent(bodies[2])).toEqual([
+      "user: first",
+      "assistant: reply 1",
+      "user: second",
+      "assistant: reply 2",
+      "user: third",
+    ]);
     expect(bodies[2]?.conversation).toBeUndefined();
     expect(threadMessages(id)[5]).toMatchObject({ model: "other", sessionId: "s2", mapping: "replayed" });
   });
 
   it("after a stop, only the next new prompt names the stopped reply's session; regenerate and edit do not", async () => {
-    serve((_b, signal) => (bodies.length === 1
-      ? endless(signal, "partial")
-      : reply(`reply ${bodies.length}`, "s1", bodies.length === 2 ? "resumed" : "regenerated")));
+    serve((_b, signal) =>
+      bodies.length === 1
+        ? endless(signal, "partial")
+        : reply(`reply ${bodies.length}`, "s1", bodies.length === 2 ? "resumed" : "regenerated"),
+    );
     const id = await newChat("m");
     const done = sendPrompt(id, "long", []);
     await waitFor(() => threadMessages(id)[1]?.content === "partial");

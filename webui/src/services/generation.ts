@@ -7,7 +7,9 @@
 import { titleFromPrompt } from "../lib/title";
 import {
   appendMessage,
+  describeChats,
   patchMessage,
+  pruneChats,
   removeMessagesAfter,
   replaceMessage,
   setRunning,
@@ -16,6 +18,7 @@ import {
   useChats,
 } from "../stores/chats";
 import { currentSettings, updateSettings } from "../stores/settings";
+import { notify } from "../stores/ui";
 import type { Chat, Message } from "../types";
 import { historyForEdit, historyForRegenerate, historyForSend, sessionToResume } from "./history";
 import { runReply } from "./replyRun";
@@ -54,7 +57,13 @@ export async function sendPrompt(chatId: string, text: string, images: string[])
   if (!chat || (!text.trim() && images.length === 0)) return false;
   const isFirst = threadMessages(chatId).length === 0;
   const { reply, history } = await claim(chatId, async () => {
-    await appendMessage({ chatId, role: "user", content: text, status: "done", ...(images.length ? { images } : {}) });
+    await appendMessage({
+      chatId,
+      role: "user",
+      content: text,
+      status: "done",
+      ...(images.length ? { images } : {}),
+    });
     const sent = historyForSend(threadMessages(chatId));
     await updateChat(chatId, {
       updatedAt: Date.now(),
@@ -63,10 +72,24 @@ export async function sendPrompt(chatId: string, text: string, images: string[])
     await rememberModel(chat.model);
     return { reply: await appendReply(chatId, chat.model), history: sent };
   });
+  // An empty chat does not count toward the limit: this one starts counting now.
+  if (isFirst) void pruneForNewChat();
   // Only a new prompt may resume a stopped reply's session: a regenerate or an edit changes
   // what that session would hold, so the server must decide from the history alone.
   await runReply(chatId, reply.id, chat.model, history, sessionToResume(history, chat.model));
   return true;
+}
+
+/** Applies the chat limit and says which chats it deleted. */
+async function pruneForNewChat(): Promise<void> {
+  const gone = await pruneChats();
+  if (!gone.length) return;
+  const limit = currentSettings().maxChats;
+  notify(
+    `Deleted ${describeChats(gone)} to keep ${limit} chat${limit === 1 ? "" : "s"} (Settings → Chats to keep). Pin a chat to keep it.`,
+    "info",
+    8000,
+  );
 }
 
 /**
@@ -81,7 +104,16 @@ export async function regenerateReply(chatId: string, replyId: string): Promise<
   const history = historyForRegenerate(thread, replyId);
   if (!history) return false;
   await claim(chatId, async () => {
-    await replaceMessage({ id: old.id, chatId, seq: old.seq, role: "assistant", content: "", model: chat.model, status: "streaming", createdAt: Date.now() });
+    await replaceMessage({
+      id: old.id,
+      chatId,
+      seq: old.seq,
+      role: "assistant",
+      content: "",
+      model: chat.model,
+      status: "streaming",
+      createdAt: Date.now(),
+    });
     await updateChat(chatId, { updatedAt: Date.now() });
     await rememberModel(chat.model);
   });

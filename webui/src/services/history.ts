@@ -42,7 +42,11 @@ export function historyForRegenerate(thread: readonly Message[], replyId: string
  * with its new text (and its images). Later messages are dropped: the edited branch replaces
  * them. Null when the message is not the user's or would be empty.
  */
-export function historyForEdit(thread: readonly Message[], messageId: string, text: string): Message[] | null {
+export function historyForEdit(
+  thread: readonly Message[],
+  messageId: string,
+  text: string,
+): Message[] | null {
   const index = thread.findIndex((m) => m.id === messageId);
   const message = thread[index];
   if (!message || message.role !== "user") return null;

@@ -15,7 +15,8 @@ export class ReplyAccumulator {
   apply(update: ReplyUpdate): void {
     if (update.content) this.content += update.content;
     if (update.reasoning) this.reasoning += update.reasoning;
-    if (update.images) this.images = [...this.images, ...update.images.filter((u) => !this.images.includes(u))];
+    if (update.images)
+      this.images = [...this.images, ...update.images.filter((u) => !this.images.includes(u))];
     if (update.citations) {
       const known = new Set(this.citations.map((c) => c.url));
       this.citations = [...this.citations, ...update.citations.filter((c) => !known.has(c.url))];

@@ -9,10 +9,12 @@ import type { ChatRequest, ReplyUpdate } from "../api/types";
 import { toMessageError } from "../lib/errors";
 import { createFrameBatcher } from "../lib/frameBatcher";
 import { renderStats } from "../lib/renderStats";
-import { patchMessage, setRunning, updateChat } from "../stores/chats";
+import { patchMessage, setRunning, updateChat, useChats } from "../stores/chats";
 import { currentSettings } from "../stores/settings";
 import type { Message, MessageError, MessageStatus } from "../types";
+import { keepImages } from "./images";
 import { ReplyAccumulator } from "./reply";
+import { holdReplyLock } from "./replyLocks";
 import { buildChatRequest } from "./request";
 
 const controllers = new Map<string, AbortController>();
@@ -24,13 +26,29 @@ export function isRunning(chatId: string): boolean {
 }
 
 /** Stops the chat's running reply (the request is aborted, so the server drops the job). */
-export function stopReply(chatId: string): void {
-  controllers.get(chatId)?.abort();
+export function stopReply(chatId: string): boolean {
+  const controller = controllers.get(chatId);
+  controller?.abort();
+  return controller !== undefined;
+}
+
+/**
+ * Makes another kind of request (an arena turn: `arenaRun.ts`) stoppable by `stopReply`;
+ * returns the function that forgets it.
+ */
+export function trackRequest(chatId: string, controller: AbortController): () => void {
+  controllers.set(chatId, controller);
+  return () => {
+    if (controllers.get(chatId) === controller) controllers.delete(chatId);
+  };
 }
 
 /** The session named by the vendor field is gone: the whole history goes without it instead. */
 function sessionGone(error: unknown): boolean {
-  return error instanceof ApiError && (error.code === "conversation_lost" || error.code === "conversation_not_found");
+  return (
+    error instanceof ApiError &&
+    (error.code === "conversation_lost" || error.code === "conversation_not_found")
+  );
 }
 
 async function deliver(
@@ -56,9 +74,14 @@ export async function runReply(
   resume: string | null = null,
 ): Promise<void> {
   const settings = currentSettings();
+  const system = useChats.getState().chats[chatId]?.systemPrompt ?? "";
   const controller = new AbortController();
   controllers.set(chatId, controller);
   setRunning(chatId, true);
+  let finished: () => void = () => undefined;
+  holdReplyLock(replyId, new Promise<void>((resolve) => (finished = resolve)));
+  const startedAt = Date.now();
+  let firstTokenMs: number | undefined;
   const acc = new ReplyAccumulator();
   let lastSave = Date.now();
   let savedSession: string | undefined;
@@ -67,7 +90,12 @@ export async function runReply(
     savedSession = acc.sessionId;
     void updateChat(chatId, { evaluationSessionId: acc.sessionId });
     const mapping = acc.mapping ? { mapping: acc.mapping } : {};
-    void patchMessage(chatId, replyId, { sessionId: acc.sessionId, ...mapping, content: acc.content, reasoning: acc.reasoning });
+    void patchMessage(chatId, replyId, {
+      sessionId: acc.sessionId,
+      ...mapping,
+      content: acc.content,
+      reasoning: acc.reasoning,
+    });
   };
   const batcher = createFrameBatcher(() => {
     renderStats.flushes++;
@@ -78,6 +106,7 @@ export async function runReply(
   const onUpdate = (update: ReplyUpdate): void => {
     renderStats.deltas++;
     acc.apply(update);
+    if (firstTokenMs === undefined && !acc.empty) firstTokenMs = Date.now() - startedAt;
     if (update.sessionId) saveSession();
     if (update.content || update.reasoning) batcher.request();
   };
@@ -88,7 +117,8 @@ export async function runReply(
   try {
     for (;;) {
       try {
-        await deliver(buildChatRequest(model, history, settings.streaming, session), options, onUpdate);
+        const request = buildChatRequest(model, history, settings.streaming, session, system);
+        await deliver(request, options, onUpdate);
         break;
       } catch (failure) {
         // A stopped reply's session that can no longer be continued: carry the history instead.
@@ -106,17 +136,24 @@ export async function runReply(
     batcher.cancel();
     controllers.delete(chatId);
   }
-  saveSession();
-  await patchMessage(chatId, replyId, {
-    content: acc.content,
-    status,
-    ...(acc.reasoning ? { reasoning: acc.reasoning } : {}),
-    ...(acc.images.length ? { images: acc.images } : {}),
-    ...(acc.citations.length ? { citations: acc.citations } : {}),
-    ...(acc.usage ? { usage: acc.usage } : {}),
-    ...(acc.mapping ? { mapping: acc.mapping } : {}),
-    ...(error ? { error } : {}),
-  });
-  await updateChat(chatId, { updatedAt: Date.now() });
-  setRunning(chatId, false);
+  try {
+    saveSession();
+    await patchMessage(chatId, replyId, {
+      content: acc.content,
+      status,
+      ...(acc.reasoning ? { reasoning: acc.reasoning } : {}),
+      ...(acc.images.length ? { images: acc.images } : {}),
+      ...(acc.citations.length ? { citations: acc.citations } : {}),
+      ...(acc.usage ? { usage: acc.usage } : {}),
+      ...(acc.mapping ? { mapping: acc.mapping } : {}),
+      ...(error ? { error } : {}),
+      ...(firstTokenMs !== undefined ? { firstTokenMs } : {}),
+      durationMs: Date.now() - startedAt,
+    });
+    await updateChat(chatId, { updatedAt: Date.now() });
+    setRunning(chatId, false);
+  } finally {
+    finished();
+  }
+  if (acc.images.length) void keepImages(chatId, replyId, acc.images);
 }

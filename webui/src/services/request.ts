@@ -20,16 +20,19 @@ export function toWireMessage(message: Message): WireMessage {
 /**
  * `history` ends with the prompt. `resume` is a session id to send as the vendor field (only
  * after a stopped reply: `sessionToResume`); otherwise the server maps the history itself.
+ * `system` (the chat's system prompt) goes first, as a `system` message, when it is not blank.
  */
 export function buildChatRequest(
   model: string,
   history: readonly Message[],
   streaming: boolean,
   resume: string | null = null,
+  system = "",
 ): ChatRequest {
+  const messages: WireMessage[] = system.trim() ? [{ role: "system", content: system.trim() }] : [];
   const request: ChatRequest = {
     model,
-    messages: history.map(toWireMessage),
+    messages: [...messages, ...history.map(toWireMessage)],
     stream: streaming,
   };
   if (streaming) request.stream_options = { include_usage: true };

@@ -3,6 +3,7 @@
 import { create } from "zustand";
 import { getRepo } from "../db/instance";
 import { clampMaxChats } from "../lib/prune";
+import { broadcast } from "../services/sync";
 import { DEFAULT_SETTINGS, type Settings } from "../types";
 
 export const THEME_MIRROR_KEY = "lmarena-webui-theme";
@@ -52,5 +53,6 @@ export async function updateSettings(patch: Partial<Settings>): Promise<Settings
   if (patch.theme) mirrorTheme(next.theme);
   const repo = await getRepo();
   await repo.saveSettings(next);
+  broadcast({ kind: "settings" });
   return next;
 }

@@ -11,6 +11,9 @@ export interface Notice {
 export interface UiState {
   settingsOpen: boolean;
   drawerOpen: boolean;
+  shortcutsOpen: boolean;
+  /** The chat whose system prompt is being edited, or null. */
+  systemPromptFor: string | null;
   notices: Notice[];
   /** Bumped to ask the composer to take focus. */
   composerFocus: number;
@@ -19,6 +22,8 @@ export interface UiState {
 export const useUi = create<UiState>(() => ({
   settingsOpen: false,
   drawerOpen: false,
+  shortcutsOpen: false,
+  systemPromptFor: null,
   notices: [],
   composerFocus: 0,
 }));
@@ -37,6 +42,14 @@ export function dismissNotice(id: number): void {
 
 export function openSettings(open = true): void {
   useUi.setState({ settingsOpen: open });
+}
+
+export function openShortcuts(open = true): void {
+  useUi.setState({ shortcutsOpen: open });
+}
+
+export function editSystemPrompt(chatId: string | null): void {
+  useUi.setState({ systemPromptFor: chatId });
 }
 
 export function openDrawer(open = true): void {

@@ -35,7 +35,11 @@ export function sseBody(events: unknown[], comments = true): string {
   return `${body}data: [DONE]\n\n`;
 }
 
-export function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}, finish: string | null = null): Record<string, unknown> {
+export function chunk(
+  delta: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  finish: string | null = null,
+): Record<string, unknown> {
   return {
     id: "chatcmpl-1",
     object: "chat.completion.chunk",

@@ -13,7 +13,7 @@ let counter = 0;
 export async function freshStores(): Promise<Repo> {
   const repo = await Repo.open(`test-db-${++counter}-${Math.random()}`);
   setRepo(repo);
-  useChats.setState({ ready: false, chats: {}, activeId: null, threads: {}, running: {} });
+  useChats.setState({ ready: false, chats: {}, activeId: null, threads: {}, running: {}, filled: {} });
   useSettings.setState({ ...DEFAULT_SETTINGS, loaded: true });
   useDrafts.setState({ drafts: {} });
   return repo;

@@ -10,7 +10,12 @@ interface CapabilityBadgesProps {
 export function CapabilityBadges({ capabilities, compact }: CapabilityBadgesProps) {
   const badges = [
     capabilities.vision && { key: "vision", icon: Eye, label: "Vision", hint: "Accepts images" },
-    capabilities.imageOutput && { key: "image", icon: ImageIcon, label: "Image output", hint: "Generates images" },
+    capabilities.imageOutput && {
+      key: "image",
+      icon: ImageIcon,
+      label: "Image output",
+      hint: "Generates images",
+    },
   ].filter((b): b is Exclude<typeof b, false> => Boolean(b));
   if (!badges.length) return null;
   return (

@@ -1,10 +1,10 @@
-import { Download, Menu, SquarePen } from "lucide-react";
+import { Download, Menu, MessageSquareCode, SquarePen } from "lucide-react";
 import { fileNameFor } from "../../lib/markdownExport";
 import { downloadText } from "../../lib/download";
 import { chatMarkdown } from "../../services/backup";
 import { newChat, updateChat, useChats } from "../../stores/chats";
 import { updateSettings } from "../../stores/settings";
-import { openDrawer } from "../../stores/ui";
+import { editSystemPrompt, openDrawer } from "../../stores/ui";
 import { CopyButton } from "../ui/CopyButton";
 import { ModelPicker } from "./ModelPicker";
 
@@ -34,25 +34,58 @@ export function ChatHeader({ chatId, compact }: ChatHeaderProps) {
       <div className="min-w-0 flex-1">
         <ModelPicker
           value={chat.model}
-          note={started ? "The conversation so far goes with it: the next reply comes from the model you choose." : null}
+          note={
+            started
+              ? "The conversation so far goes with it: the next reply comes from the model you choose."
+              : null
+          }
           onChange={(model) => {
             void updateChat(chatId, { model });
             void updateSettings({ lastModel: model });
           }}
         />
       </div>
+      <button
+        type="button"
+        className={`icon-btn h-8 w-8 ${chat.systemPrompt ? "text-accent-text" : ""}`}
+        aria-label={chat.systemPrompt ? "System prompt (set)" : "System prompt"}
+        title={
+          chat.systemPrompt ? `System prompt: ${chat.systemPrompt.slice(0, 120)}` : "Set a system prompt"
+        }
+        onClick={() => editSystemPrompt(chatId)}
+      >
+        <MessageSquareCode className="h-4 w-4" aria-hidden />
+      </button>
       {chat.evaluationSessionId ? (
         <CopyButton text={chat.evaluationSessionId} label="Copy session ID" />
       ) : (
-        <button type="button" className="icon-btn h-8 w-8" aria-disabled="true" aria-label="Copy session ID (none yet: send a message first)" title="No session yet">
+        <button
+          type="button"
+          className="icon-btn h-8 w-8"
+          aria-disabled="true"
+          aria-label="Copy session ID (none yet: send a message first)"
+          title="No session yet"
+        >
           <CopyButton.Icon />
         </button>
       )}
-      <button type="button" className="icon-btn h-8 w-8" aria-label="Export chat as Markdown" title="Export chat as Markdown" onClick={exportMarkdown} disabled={!started}>
+      <button
+        type="button"
+        className="icon-btn h-8 w-8"
+        aria-label="Export chat as Markdown"
+        title="Export chat as Markdown"
+        onClick={exportMarkdown}
+        disabled={!started}
+      >
         <Download className="h-4 w-4" aria-hidden />
       </button>
       {compact && (
-        <button type="button" className="icon-btn h-8 w-8" aria-label="New chat" onClick={() => void newChat(chat.model)}>
+        <button
+          type="button"
+          className="icon-btn h-8 w-8"
+          aria-label="New chat"
+          onClick={() => void newChat(chat.model)}
+        >
           <SquarePen className="h-4 w-4" aria-hidden />
         </button>
       )}

@@ -28,8 +28,13 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
   const attachHintId = useId();
 
   const hasContent = draft.text.trim() !== "" || draft.attachments.length > 0;
-  const blockedByImages = draft.attachments.length > 0 && attach.reason !== null && !attach.reason.includes("one image");
-  const sendBlocked = !model ? "Choose a model first" : blockedByImages ? `Remove the images: ${attach.reason ?? ""}` : null;
+  const blockedByImages =
+    draft.attachments.length > 0 && attach.reason !== null && !attach.reason.includes("one image");
+  const sendBlocked = !model
+    ? "Choose a model first"
+    : blockedByImages
+      ? `Remove the images: ${attach.reason ?? ""}`
+      : null;
 
   useEffect(() => {
     textRef.current?.focus();
@@ -50,7 +55,11 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
     }
     const { text, attachments } = draft;
     clearDraft(chatId);
-    void sendPrompt(chatId, text, attachments.map((a) => a.dataUrl));
+    void sendPrompt(
+      chatId,
+      text,
+      attachments.map((a) => a.dataUrl),
+    );
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>): void => {
@@ -73,11 +82,11 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
     <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-6 sm:pb-4">
       <div className="rounded-2xl border border-line bg-raised shadow-sm focus-within:border-accent/60 focus-within:ring-2 focus-within:ring-accent/20">
         <AttachmentPreviews chatId={chatId} attachments={draft.attachments} />
-        <label htmlFor={`${hintId}-input`} className="sr-only">
+        <label htmlFor="message-input" className="sr-only">
           Message
         </label>
         <textarea
-          id={`${hintId}-input`}
+          id="message-input"
           ref={textRef}
           rows={1}
           value={draft.text}
@@ -125,7 +134,12 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
             {sendBlocked && hasContent ? sendBlocked : hint}
           </p>
           {running ? (
-            <button type="button" onClick={() => stopReply(chatId)} aria-label="Stop generating" className="flex h-9 w-9 items-center justify-center rounded-full bg-ink text-canvas hover:bg-ink/85">
+            <button
+              type="button"
+              onClick={() => stopReply(chatId)}
+              aria-label="Stop generating"
+              className="flex h-9 w-9 items-center justify-center rounded-full bg-ink text-canvas hover:bg-ink/85"
+            >
               <Square className="h-3.5 w-3.5 fill-current" aria-hidden />
             </button>
           ) : (

@@ -11,8 +11,8 @@ export function EmptyState({ model }: { model: string | null }) {
       <p className="max-w-sm text-sm text-muted">
         {model ? (
           <>
-            Replies come from <span className="font-medium text-ink">{model}</span>. You can switch models until you send
-            the first message.
+            Replies come from <span className="font-medium text-ink">{model}</span>. You can switch models
+            until you send the first message.
           </>
         ) : (
           "Choose a model above to start."

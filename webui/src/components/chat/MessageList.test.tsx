@@ -16,7 +16,12 @@ describe("MessageList re-renders", () => {
   it("does not re-render the list or finished messages while one message streams", async () => {
     const chatId = await newChat("m");
     for (let i = 0; i < 5; i++) {
-      await appendMessage({ chatId, role: i % 2 ? "assistant" : "user", content: `finished ${i}`, status: "done" });
+      await appendMessage({
+        chatId,
+        role: i % 2 ? "assistant" : "user",
+        content: `finished ${i}`,
+        status: "done",
+      });
     }
     const live = await appendMessage({ chatId, role: "assistant", content: "", status: "streaming" });
     render(<MessageList chatId={chatId} />);

@@ -32,9 +32,18 @@ export function MessageList({ chatId, children }: { chatId: string; children?: R
 
   return (
     <div className="relative min-h-0 flex-1">
-      <div ref={scrollRef} className="h-full overflow-y-auto overscroll-contain" data-testid="message-scroller">
+      <div
+        ref={scrollRef}
+        id="messages"
+        tabIndex={-1}
+        aria-label="Conversation"
+        role="region"
+        className="h-full overflow-y-auto overscroll-contain focus:outline-none"
+        data-testid="message-scroller"
+      >
         <div ref={contentRef} className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
           {ids.length === 0 ? children : null}
+          <h2 className="sr-only">Messages</h2>
           <ol aria-label="Messages" className="flex flex-col gap-6">
             {ids.map((id, i) => (
               <li key={id}>

@@ -1,8 +1,42 @@
-import { Check, ChevronDown, RotateCcw } from "lucide-react";
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { Check, ChevronDown, Loader2, RotateCcw } from "lucide-react";
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent,
+} from "react";
 import { filterModels, findModel, loadModels, useModels } from "../../stores/models";
 import { openSettings } from "../../stores/ui";
+import { ErrorDetails } from "../ui/ErrorDetails";
 import { CapabilityBadges } from "./CapabilityBadges";
+
+const PANEL_MAX_WIDTH = 384;
+const VIEWPORT_MARGIN = 8;
+
+/**
+ * Where the list goes: under the trigger, as wide as fits, moved left as far as needed to stay
+ * inside the viewport (fixed, so it never widens the page nor scrolls a clipped ancestor).
+ */
+function panelPlacement(trigger: HTMLElement): CSSProperties {
+  const rect = trigger.getBoundingClientRect();
+  const viewport = document.documentElement.clientWidth;
+  const width = Math.min(PANEL_MAX_WIDTH, viewport - 2 * VIEWPORT_MARGIN);
+  const left = Math.max(VIEWPORT_MARGIN, Math.min(rect.left, viewport - width - VIEWPORT_MARGIN));
+  return { position: "fixed", top: rect.bottom + 4, left, width };
+}
+
+/** Scrolls `list` (only) so that `item` is in view: scrollIntoView would scroll ancestors too. */
+function revealInList(list: HTMLElement | null, item: HTMLElement | null): void {
+  if (!list || !item) return;
+  const top = item.offsetTop;
+  const bottom = top + item.offsetHeight;
+  if (top < list.scrollTop) list.scrollTop = top;
+  else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight;
+}
 
 interface ModelPickerProps {
   value: string | null;
@@ -19,6 +53,9 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
   const [active, setActive] = useState(0);
   const rootRef = useRef<HTMLDivElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const [placement, setPlacement] = useState<CSSProperties>({});
   const listId = useId();
   const noteId = useId();
   const shown = useMemo(() => filterModels(models, query), [models, query]);
@@ -33,10 +70,24 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
     return () => document.removeEventListener("pointerdown", onPointer);
   }, [open]);
 
+  useEffect(() => {
+    if (!open) return;
+    const place = (): void => {
+      if (triggerRef.current) setPlacement(panelPlacement(triggerRef.current));
+    };
+    window.addEventListener("resize", place);
+    return () => window.removeEventListener("resize", place);
+  }, [open]);
+
+  useLayoutEffect(() => {
+    if (open) filterRef.current?.focus({ preventScroll: true });
+  }, [open]);
+
   const openList = (): void => {
     setQuery("");
     const index = models.findIndex((m) => m.id === value);
     setActive(Math.max(0, index));
+    if (triggerRef.current) setPlacement(panelPlacement(triggerRef.current));
     setOpen(true);
   };
 
@@ -69,8 +120,8 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
   };
 
   useEffect(() => {
-    document.getElementById(`${listId}-${active}`)?.scrollIntoView({ block: "nearest" });
-  }, [active, listId]);
+    if (open) revealInList(listRef.current, document.getElementById(`${listId}-${active}`));
+  }, [active, listId, open]);
 
   return (
     <div ref={rootRef} className="relative min-w-0">
@@ -83,15 +134,21 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
         onClick={() => (open ? close(false) : openList())}
         className="flex min-w-0 max-w-full items-center gap-2 rounded-lg px-2 py-1.5 text-sm hover:bg-ink/5"
       >
-        <span className="truncate font-medium" data-testid="current-model">{value ?? "Choose a model"}</span>
+        <span className="truncate font-medium" data-testid="current-model">
+          {value ?? "Choose a model"}
+        </span>
         {current && <CapabilityBadges capabilities={current.capabilities} compact />}
         <ChevronDown className="h-4 w-4 shrink-0 text-muted" aria-hidden />
       </button>
       {open && (
-        <div className="absolute left-0 top-full z-30 mt-1 w-[min(calc(100vw-2rem),24rem)] overflow-hidden rounded-xl border border-line bg-raised shadow-xl">
+        <div
+          style={placement}
+          className="z-30 overflow-hidden rounded-xl border border-line bg-raised shadow-xl"
+          data-testid="model-panel"
+        >
           <div className="border-b border-line p-2">
             <input
-              autoFocus
+              ref={filterRef}
               role="combobox"
               aria-expanded="true"
               aria-controls={listId}
@@ -115,9 +172,15 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
             )}
           </div>
           {status === "loading" && <p className="p-3 text-sm text-muted">Loading models…</p>}
+          {status === "starting" && (
+            <p className="flex items-center gap-2 p-3 text-sm text-muted">
+              <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> The server is starting up…
+            </p>
+          )}
           {status === "error" && error && (
             <div className="space-y-2 p-3 text-sm" role="alert">
               <p className="text-danger">Could not load models: {error.message}</p>
+              <ErrorDetails detail={error.detail} />
               <div className="flex gap-2">
                 <button type="button" className="btn-secondary px-2.5 py-1" onClick={() => void loadModels()}>
                   <RotateCcw className="h-4 w-4" aria-hidden /> Retry
@@ -130,7 +193,13 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
               </div>
             </div>
           )}
-          <ul id={listId} role="listbox" aria-label="Models" className="max-h-80 overflow-y-auto p-1">
+          <ul
+            ref={listRef}
+            id={listId}
+            role="listbox"
+            aria-label="Models"
+            className="relative max-h-[min(20rem,60dvh)] overflow-y-auto p-1"
+          >
             {shown.map((model, i) => (
               <li
                 key={model.id}
@@ -143,10 +212,15 @@ export function ModelPicker({ value, onChange, note }: ModelPickerProps) {
                   i === active ? "bg-accent/10" : ""
                 }`}
               >
-                <Check className={`h-4 w-4 shrink-0 text-accent-text ${model.id === value ? "" : "invisible"}`} aria-hidden />
+                <Check
+                  className={`h-4 w-4 shrink-0 text-accent-text ${model.id === value ? "" : "invisible"}`}
+                  aria-hidden
+                />
                 <span className="min-w-0 flex-1">
                   <span className="block truncate font-medium">{model.displayName}</span>
-                  {model.ownedBy && <span className="block truncate text-xs text-muted">{model.ownedBy}</span>}
+                  {model.ownedBy && (
+                    <span className="block truncate text-xs text-muted">{model.ownedBy}</span>
+                  )}
                 </span>
                 <CapabilityBadges capabilities={model.capabilities} />
               </li>

@@ -18,7 +18,8 @@ export function useAttachImages(chatId: string, modelId: string | null): AttachS
   let reason: string | null = null;
   if (!modelId) reason = "Choose a model first";
   else if (model && !model.capabilities.vision) reason = `${modelId} does not accept images`;
-  else if (model && !model.capabilities.multipleImages && count >= 1) reason = `${modelId} takes one image per message`;
+  else if (model && !model.capabilities.multipleImages && count >= 1)
+    reason = `${modelId} takes one image per message`;
 
   const attach = useCallback(
     async (files: readonly File[]) => {
@@ -30,13 +31,18 @@ export function useAttachImages(chatId: string, modelId: string | null): AttachS
       const single = model && !model.capabilities.multipleImages;
       const room = single ? Math.max(0, 1 - getDraft(chatId).attachments.length) : 16;
       const accepted = files.filter(isAcceptedImage);
-      if (accepted.length < files.length) notify("Only PNG, JPEG, WebP and GIF images can be attached", "error");
+      if (accepted.length < files.length)
+        notify("Only PNG, JPEG, WebP and GIF images can be attached", "error");
       const small = accepted.filter((f) => f.size <= MAX_IMAGE_BYTES);
       if (small.length < accepted.length) notify("Images larger than 10 MB were skipped", "error");
       const chosen = small.slice(0, room);
       if (chosen.length < small.length) notify(`${modelId} takes one image per message`, "error");
       const read = await Promise.all(
-        chosen.map(async (file) => ({ id: newId(), name: file.name || "pasted image", dataUrl: await readAsDataUrl(file) })),
+        chosen.map(async (file) => ({
+          id: newId(),
+          name: file.name || "pasted image",
+          dataUrl: await readAsDataUrl(file),
+        })),
       );
       if (read.length) addAttachments(chatId, read);
     },

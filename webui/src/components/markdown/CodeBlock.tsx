@@ -28,9 +28,17 @@ export const CodeBlock = memo(function CodeBlock({ code, language }: CodeBlockPr
         <span className="font-mono">{language || "text"}</span>
         <CopyButton text={code} label="Copy code" showText className="btn-ghost px-2 py-1 text-xs" />
       </div>
-      <pre className="overflow-x-auto p-4 text-[13px] leading-6">
+      <pre
+        className="overflow-x-auto p-4 text-[13px] leading-6"
+        role="region"
+        aria-label={`Code${language ? ` (${language})` : ""}`}
+        tabIndex={0}
+      >
         {html !== null ? (
-          <code className={`hljs language-${language} font-mono`} dangerouslySetInnerHTML={{ __html: html }} />
+          <code
+            className={`hljs language-${language} font-mono`}
+            dangerouslySetInnerHTML={{ __html: html }}
+          />
         ) : (
           <code className="hljs font-mono">{code}</code>
         )}

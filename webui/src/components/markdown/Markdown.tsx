@@ -12,7 +12,11 @@ export function preloadMarkdown(): void {
 /** Markdown, shown as plain text until the renderer's chunk has arrived. */
 export function Markdown(props: MarkdownRendererProps) {
   return (
-    <Suspense fallback={<div className="whitespace-pre-wrap text-[15px] leading-7">{props.text}</div>}>
+    <Suspense
+      fallback={
+        <div className="whitespace-pre-wrap text-[15px] leading-7 [overflow-wrap:anywhere]">{props.text}</div>
+      }
+    >
       <MarkdownRenderer {...props} />
     </Suspense>
   );

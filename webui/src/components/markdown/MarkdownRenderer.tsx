@@ -3,10 +3,11 @@
  * streams, its text is split into blocks that are memoized, so each frame parses only the tail.
  */
 
-import { memo, useEffect, useMemo, useState, type ComponentProps } from "react";
+import { createElement, memo, useEffect, useMemo, useState, type ComponentProps } from "react";
 import ReactMarkdown, { type Components, type Options } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { isSafeUrl } from "../../lib/guards";
+import { headingLevels } from "../../lib/headings";
 import { splitMarkdownBlocks } from "../../lib/markdownBlocks";
 import { convertMathDelimiters, mayContainMath } from "../../lib/math";
 import { CodeBlock } from "./CodeBlock";
@@ -34,7 +35,7 @@ function languageOf(node: HastNode | undefined): string {
   return "";
 }
 
-const components: Components = {
+const baseComponents: Components = {
   // Blocks are told apart from inline code at <pre> (react-markdown 9+ passes no `inline`).
   pre({ node }) {
     const code = (node?.children as HastNode[] | undefined)?.find((c) => c.tagName === "code");
@@ -57,13 +58,43 @@ const components: Components = {
   },
   table({ node: _node, ...rest }) {
     void _node;
+    // A wide table scrolls inside its own box, which the keyboard can reach and scroll.
     return (
-      <div className="my-4 overflow-x-auto">
+      <div className="my-4 overflow-x-auto" role="region" aria-label="Table" tabIndex={0}>
         <table {...(rest as ComponentProps<"table">)} />
       </div>
     );
   },
+  input({ node: _node, ...rest }) {
+    void _node;
+    if (rest.type !== "checkbox") return <input {...rest} />;
+    // A task list's box: read-only, named by its state (the item's text follows it).
+    return <input {...rest} aria-label={rest.checked ? "Done:" : "To do:"} />;
+  },
 };
+
+type HeadingTag = "h1" | "h2" | "h3" | "h4" | "h5" | "h6";
+const componentCache = new Map<string, Components>();
+
+/** The components, with the reply's headings rendered at `levels` (see `headingLevels`). */
+function componentsFor(levels: Record<number, number>): Components {
+  const key = [1, 2, 3, 4, 5, 6].map((n) => levels[n] ?? n).join("");
+  let entry = componentCache.get(key);
+  if (!entry) {
+    const headings: Components = {};
+    for (let n = 1; n <= 6; n++) {
+      const tag = `h${n}` as HeadingTag;
+      const rendered = `h${levels[n] ?? n}` as HeadingTag;
+      headings[tag] = ({ node: _node, ...rest }) => {
+        void _node;
+        return createElement(rendered, { ...rest, "data-level": n });
+      };
+    }
+    entry = { ...baseComponents, ...headings };
+    componentCache.set(key, entry);
+  }
+  return entry;
+}
 
 type PluggableList = NonNullable<Options["remarkPlugins"]>;
 
@@ -96,7 +127,13 @@ function useMath(needed: boolean): MathPlugins | null {
   return needed ? math : null;
 }
 
-const Block = memo(function Block({ text, math }: { text: string; math: MathPlugins | null }) {
+interface BlockProps {
+  text: string;
+  math: MathPlugins | null;
+  components: Components;
+}
+
+const Block = memo(function Block({ text, math, components }: BlockProps) {
   const plugins = pluginsFor(math);
   return (
     <ReactMarkdown remarkPlugins={plugins.remark} rehypePlugins={plugins.rehype} components={components}>
@@ -114,10 +151,11 @@ export default function MarkdownRenderer({ text, streaming }: MarkdownRendererPr
   const source = useMemo(() => convertMathDelimiters(text), [text]);
   const math = useMath(mayContainMath(source));
   const blocks = useMemo(() => (streaming ? splitMarkdownBlocks(source) : [source]), [source, streaming]);
+  const components = useMemo(() => componentsFor(headingLevels(source)), [source]);
   return (
     <div className="prose-chat">
       {blocks.map((block, i) => (
-        <Block key={i} text={block} math={math} />
+        <Block key={i} text={block} math={math} components={components} />
       ))}
     </div>
   );

@@ -6,6 +6,7 @@ import { Citations } from "./Citations";
 import { ImageGrid } from "./ImageGrid";
 import { MessageErrorNotice } from "./MessageErrorNotice";
 import { Reasoning } from "./Reasoning";
+import { ReplyTiming } from "./ReplyTiming";
 import { SessionNote } from "./SessionNote";
 
 interface AssistantMessageProps {
@@ -20,7 +21,11 @@ function TypingDots() {
   return (
     <div className="flex h-7 items-center gap-1" aria-hidden>
       {[0, 150, 300].map((delay) => (
-        <span key={delay} className="h-1.5 w-1.5 animate-bounce rounded-full bg-muted" style={{ animationDelay: `${delay}ms` }} />
+        <span
+          key={delay}
+          className="h-1.5 w-1.5 animate-bounce rounded-full bg-muted"
+          style={{ animationDelay: `${delay}ms` }}
+        />
       ))}
     </div>
   );
@@ -37,7 +42,9 @@ export function AssistantMessage({ message, onRetry, onRegenerate }: AssistantMe
           {message.mapping === "replayed" && <SessionNote />}
         </div>
       )}
-      {message.reasoning ? <Reasoning text={message.reasoning} thinking={streaming && !message.content} /> : null}
+      {message.reasoning ? (
+        <Reasoning text={message.reasoning} thinking={streaming && !message.content} />
+      ) : null}
       {message.content ? (
         <Markdown text={message.content} streaming={streaming} />
       ) : streaming && !message.reasoning ? (
@@ -58,14 +65,21 @@ export function AssistantMessage({ message, onRetry, onRegenerate }: AssistantMe
         <MessageErrorNotice error={message.error} {...(onRetry ? { onRetry } : {})} />
       )}
       {!streaming && (
-        <div className="mt-1 flex items-center gap-2 text-xs text-muted opacity-100 transition-opacity focus-within:opacity-100 sm:opacity-0 sm:group-hover:opacity-100">
+        <div className="mt-1 flex flex-wrap items-center gap-x-2 text-xs text-muted opacity-100 transition-opacity focus-within:opacity-100 sm:opacity-0 sm:group-hover:opacity-100">
           {message.content && <CopyButton text={message.content} label="Copy reply" />}
           {onRegenerate && (
-            <button type="button" className="icon-btn h-8 w-8" aria-label="Regenerate reply" title="Regenerate reply" onClick={onRegenerate}>
+            <button
+              type="button"
+              className="icon-btn h-8 w-8"
+              aria-label="Regenerate reply"
+              title="Regenerate reply"
+              onClick={onRegenerate}
+            >
               <RefreshCw className="h-4 w-4" aria-hidden />
             </button>
           )}
-          {message.usage && <span>{message.usage.completionTokens} tokens</span>}
+          <ReplyTiming message={message} />
+          {message.usage && <span>· {message.usage.completionTokens} tokens</span>}
         </div>
       )}
     </article>

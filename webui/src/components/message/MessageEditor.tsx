@@ -60,7 +60,9 @@ export function MessageEditor({ message, onSubmit, onCancel }: MessageEditorProp
       />
       <div className="flex items-center justify-end gap-2 pt-1">
         <p id={hintId} className="mr-auto hidden truncate px-2 text-xs text-muted sm:block">
-          {running ? "Wait for the reply to finish, or stop it" : `${sendKeyHint(sendKey)}. Later messages are replaced.`}
+          {running
+            ? "Wait for the reply to finish, or stop it"
+            : `${sendKeyHint(sendKey)}. Later messages are replaced.`}
         </p>
         <button type="button" className="btn-secondary px-3 py-1" onClick={onCancel}>
           Cancel

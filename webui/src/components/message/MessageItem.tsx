@@ -26,6 +26,11 @@ export const MessageItem = memo(function MessageItem({ chatId, id, isLast }: Mes
   const edit = useCallback((text: string) => void editAndResend(chatId, id, text), [chatId, id]);
   if (!message) return null;
   if (message.role === "user") return <UserMessage message={message} onEdit={edit} />;
-  const actions = !isLast || streaming ? {} : message.status === "error" ? { onRetry: regenerate } : { onRegenerate: regenerate };
+  const actions =
+    !isLast || streaming
+      ? {}
+      : message.status === "error"
+        ? { onRetry: regenerate }
+        : { onRegenerate: regenerate };
   return <AssistantMessage message={message} {...actions} />;
 });

@@ -20,7 +20,9 @@ export function Reasoning({ text, thinking }: ReasoningProps) {
         <ChevronRight className="h-4 w-4 transition-transform group-open/reasoning:rotate-90" aria-hidden />
         <span className={thinking ? "animate-pulse" : undefined}>{thinking ? "Thinking…" : "Reasoning"}</span>
       </summary>
-      <div className="whitespace-pre-wrap border-t border-line px-3 py-2 text-sm leading-6 text-muted">{text}</div>
+      <div className="whitespace-pre-wrap border-t border-line px-3 py-2 text-sm leading-6 text-muted [overflow-wrap:anywhere]">
+        {text}
+      </div>
     </details>
   );
 }

@@ -24,7 +24,9 @@ export function UserMessage({ message, onEdit }: UserMessageProps) {
   }, [editing]);
   return (
     <article aria-label="Your message" className="group flex flex-col items-end gap-1.5">
-      {message.images?.length ? <ImageGrid images={message.images} label="Attached image" size="small" /> : null}
+      {message.images?.length ? (
+        <ImageGrid images={message.images} label="Attached image" size="small" />
+      ) : null}
       {editing ? (
         <MessageEditor
           message={message}
@@ -42,12 +44,19 @@ export function UserMessage({ message, onEdit }: UserMessageProps) {
         <div className="flex max-w-[85%] items-center gap-1">
           <div className="flex shrink-0 opacity-100 transition-opacity focus-within:opacity-100 sm:opacity-0 sm:group-hover:opacity-100">
             {message.content && <CopyButton text={message.content} label="Copy message" />}
-            <button ref={editButton} type="button" className="icon-btn h-8 w-8" aria-label="Edit message" title="Edit and send again" onClick={() => setEditing(true)}>
+            <button
+              ref={editButton}
+              type="button"
+              className="icon-btn h-8 w-8"
+              aria-label="Edit message"
+              title="Edit and send again"
+              onClick={() => setEditing(true)}
+            >
               <Pencil className="h-4 w-4" aria-hidden />
             </button>
           </div>
           {message.content && (
-            <div className="min-w-0 whitespace-pre-wrap break-words rounded-2xl bg-user-bubble px-4 py-2.5 text-[15px] leading-7">
+            <div className="min-w-0 whitespace-pre-wrap rounded-2xl [overflow-wrap:anywhere] bg-user-bubble px-4 py-2.5 text-[15px] leading-7">
               {message.content}
             </div>
           )}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { chatsToPrune, clampMaxChats } from "../../lib/prune";
-import { setMaxChats, useChats } from "../../stores/chats";
+import { clampMaxChats } from "../../lib/prune";
+import { chatsOverLimit, describeChats, setMaxChats } from "../../stores/chats";
 import { updateSettings, useSettings } from "../../stores/settings";
 import { notify } from "../../stores/ui";
 import type { SendKey } from "../../types";
@@ -21,17 +21,14 @@ function MaxChatsField() {
 
   const apply = async (limit: number): Promise<void> => {
     const pruned = await setMaxChats(limit);
-    if (pruned.length) notify(`Deleted ${pruned.length} least recently used chat${pruned.length > 1 ? "s" : ""}`);
+    if (pruned.length) notify(`Deleted ${describeChats(pruned)}`, "info", 6000);
   };
 
   const submit = (): void => {
     const limit = clampMaxChats(Number(value));
     setValue(String(limit));
     if (limit === maxChats) return;
-    const { chats, activeId, running } = useChats.getState();
-    const keep = new Set(Object.keys(running));
-    if (activeId) keep.add(activeId);
-    const count = chatsToPrune(Object.values(chats), limit, keep).length;
+    const count = chatsOverLimit(limit).length;
     if (count > 0) setPending({ limit, count });
     else void apply(limit);
   };
@@ -42,7 +39,8 @@ function MaxChatsField() {
         Chats to keep
       </label>
       <p id="max-chats-desc" className="text-xs text-muted">
-        Beyond this number, the least recently used chats are deleted.
+        Beyond this number, the least recently used chats are deleted (you are told which). Empty chats do not
+        count; pinned and open chats are never deleted.
       </p>
       <form
         className="mt-2 flex gap-2"

@@ -24,7 +24,8 @@ export function ConnectionSection() {
         API key
       </label>
       <p id="api-key-desc" className="text-xs text-muted">
-        Needed only when the server sets LM_ARENA_API_KEYS. Sent as “Authorization: Bearer …”, stored in this browser.
+        Needed only when the server sets LM_ARENA_API_KEYS. Sent as “Authorization: Bearer …”, stored in this
+        browser.
       </p>
       <div className="mt-2 flex gap-2">
         <div className="relative flex-1">

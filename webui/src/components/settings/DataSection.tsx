@@ -16,13 +16,14 @@ function useStorageEstimate(): string | null {
   useEffect(() => {
     if (!navigator.storage?.estimate) return;
     let live = true;
-    void Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? Promise.resolve(false)]).then(
-      ([estimate, persisted]) => {
-        if (!live || estimate.usage === undefined) return;
-        const quota = estimate.quota ? ` of ${formatBytes(estimate.quota)}` : "";
-        setText(`${formatBytes(estimate.usage)} used${quota}${persisted ? " · kept by the browser" : ""}`);
-      },
-    );
+    void Promise.all([
+      navigator.storage.estimate(),
+      navigator.storage.persisted?.() ?? Promise.resolve(false),
+    ]).then(([estimate, persisted]) => {
+      if (!live || estimate.usage === undefined) return;
+      const quota = estimate.quota ? ` of ${formatBytes(estimate.quota)}` : "";
+      setText(`${formatBytes(estimate.usage)} used${quota}${persisted ? " · kept by the browser" : ""}`);
+    });
     return () => {
       live = false;
     };
@@ -46,7 +47,9 @@ export function DataSection() {
     setImportError(null);
     try {
       const summary = await importBackup(await file.text());
-      const pruned = summary.pruned ? `; ${summary.pruned} older chat${summary.pruned > 1 ? "s" : ""} deleted to stay within the limit` : "";
+      const pruned = summary.pruned
+        ? `; ${summary.pruned} older chat${summary.pruned > 1 ? "s" : ""} deleted to stay within the limit`
+        : "";
       notify(`Imported ${summary.chats} chat${summary.chats === 1 ? "" : "s"}${pruned}`);
     } catch (error) {
       setImportError(error instanceof Error ? error.message : String(error));
@@ -56,8 +59,8 @@ export function DataSection() {
   return (
     <div className="space-y-3">
       <p className="text-xs text-muted">
-        Export saves every chat and setting (not the API key) as JSON. Import adds the file’s chats, replacing chats with the same id. Each chat also
-        exports as Markdown from its header.
+        Export saves every chat and setting (not the API key) as JSON. Import adds the file’s chats, replacing
+        chats with the same id. Each chat also exports as Markdown from its header.
       </p>
       <div className="flex flex-wrap gap-2">
         <button type="button" className="btn-secondary" onClick={() => void doExport()}>

@@ -24,7 +24,12 @@ const SHORTCUTS = [
 export function SettingsDialog() {
   const open = useUi((s) => s.settingsOpen);
   return (
-    <Dialog open={open} onClose={() => openSettings(false)} title="Settings" className="w-[min(100vw-2rem,36rem)]">
+    <Dialog
+      open={open}
+      onClose={() => openSettings(false)}
+      title="Settings"
+      className="w-[min(100vw-2rem,36rem)]"
+    >
       <Section title="Appearance">
         <AppearanceSection />
       </Section>
@@ -42,7 +47,9 @@ export function SettingsDialog() {
           {SHORTCUTS.map(([keys, what]) => (
             <div key={keys} className="contents">
               <dt>
-                <kbd className="rounded border border-line bg-surface px-1.5 py-0.5 font-mono text-xs">{keys}</kbd>
+                <kbd className="rounded border border-line bg-surface px-1.5 py-0.5 font-mono text-xs">
+                  {keys}
+                </kbd>
               </dt>
               <dd className="text-muted">{what}</dd>
             </div>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { newChat, useChats } from "../../stores/chats";
 import { useSettings } from "../../stores/settings";
 import { openSettings } from "../../stores/ui";
+import { ArenaStartButtons } from "../arena/ArenaStartButtons";
 import { ChatList } from "./ChatList";
 
 /** The chat list with New chat, search and Settings (a column on wide screens, a drawer on phones). */
@@ -25,13 +26,22 @@ export function Sidebar({ onNavigate, onClose }: SidebarProps) {
     <div className="flex h-full w-full flex-col bg-surface">
       <div className="flex items-center gap-1 pb-2 pl-4 pr-2 pt-3">
         <span className="flex items-center gap-2 text-sm font-semibold">
-          <span className="flex h-6 w-6 items-center justify-center rounded-md bg-accent text-[11px] font-bold text-accent-ink" aria-hidden>
+          <span
+            className="flex h-6 w-6 items-center justify-center rounded-md bg-accent text-[11px] font-bold text-accent-ink"
+            aria-hidden
+          >
             LA
           </span>
           LMArena chat
         </span>
         <span className="flex-1" />
-        <button type="button" className="icon-btn" aria-label="New chat" title="New chat (Ctrl+Shift+O)" onClick={startChat}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="New chat"
+          title="New chat (Ctrl+Shift+O)"
+          onClick={startChat}
+        >
           <SquarePen className="h-[18px] w-[18px]" aria-hidden />
         </button>
         {onClose && (
@@ -40,9 +50,13 @@ export function Sidebar({ onNavigate, onClose }: SidebarProps) {
           </button>
         )}
       </div>
+      <ArenaStartButtons onStarted={onNavigate} />
       <div className="px-3 pb-1">
         <div className="relative">
-          <Search className="pointer-events-none absolute left-2.5 top-1/2 h-4 w-4 -translate-y-1/2 text-muted" aria-hidden />
+          <Search
+            className="pointer-events-none absolute left-2.5 top-1/2 h-4 w-4 -translate-y-1/2 text-muted"
+            aria-hidden
+          />
           <input
             type="search"
             aria-label="Search chats"

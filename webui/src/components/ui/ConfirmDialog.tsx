@@ -10,7 +10,14 @@ interface ConfirmDialogProps {
 }
 
 /** Asks before something that cannot be undone; Cancel has the focus. */
-export function ConfirmDialog({ open, title, message, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   return (
     <Dialog open={open} onClose={onCancel} title={title} description={message}>
       <div className="mt-3 flex justify-end gap-2">

@@ -64,7 +64,12 @@ export function Dialog({ open, onClose, title, description, children, className,
               </p>
             )}
           </div>
-          <button type="button" className="icon-btn -mr-2 -mt-1" aria-label="Close" onClick={() => onCloseRef.current()}>
+          <button
+            type="button"
+            className="icon-btn -mr-2 -mt-1"
+            aria-label="Close"
+            onClick={() => onCloseRef.current()}
+          >
             <X className="h-4 w-4" aria-hidden />
           </button>
         </header>

@@ -1,0 +1,109 @@
+import { ArrowUp, Square } from "lucide-react";
+import { useEffect, useId, useLayoutEffect, useRef, type KeyboardEvent } from "react";
+import { isSendKey, sendKeyHint } from "../../lib/sendKey";
+import { arenaNotReady } from "../../services/arenaRequest";
+import { sendArenaPrompt } from "../../services/arenaRun";
+import { stopReply } from "../../services/generation";
+import { useChats } from "../../stores/chats";
+import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
+import { useSettings } from "../../stores/settings";
+import { notify, useUi } from "../../stores/ui";
+import type { ChatArena } from "../../types";
+
+function placeholder(arena: ChatArena): string {
+  if (arena.mode === "battle") return "Message both anonymous models";
+  if (arena.modelA && arena.modelB) return `Message ${arena.modelA} and ${arena.modelB}`;
+  return "Choose two models to start";
+}
+
+/** The arena's prompt box: one prompt goes to both models; Stop (or Esc) ends both replies. */
+export function ArenaComposer({ chatId }: { chatId: string }) {
+  const arena = useChats((s) => s.chats[chatId]?.arena);
+  const draft = useDrafts((s) => s.drafts[chatId] ?? EMPTY_DRAFT);
+  const running = useChats((s) => Boolean(s.running[chatId]));
+  const sendKey = useSettings((s) => s.sendKey);
+  const focusTick = useUi((s) => s.composerFocus);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const hintId = useId();
+
+  useEffect(() => {
+    textRef.current?.focus();
+  }, [chatId, focusTick]);
+
+  useLayoutEffect(() => {
+    const el = textRef.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, Math.round(window.innerHeight * 0.3))}px`;
+  }, [draft.text]);
+
+  if (!arena) return null;
+  const blocked = arenaNotReady(arena);
+  const hasText = draft.text.trim() !== "";
+
+  const send = (): void => {
+    if (running || !hasText) return;
+    if (blocked) {
+      notify(blocked, "error");
+      return;
+    }
+    const text = draft.text;
+    clearDraft(chatId);
+    void sendArenaPrompt(chatId, text);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (isSendKey(event, sendKey)) {
+      event.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <div className="mx-auto w-full max-w-3xl px-3 pb-3 pt-2 sm:px-6 sm:pb-4">
+      <div className="rounded-2xl border border-line bg-raised shadow-sm focus-within:border-accent/60 focus-within:ring-2 focus-within:ring-accent/20">
+        <label htmlFor="message-input" className="sr-only">
+          Message
+        </label>
+        <textarea
+          id="message-input"
+          ref={textRef}
+          rows={1}
+          value={draft.text}
+          onChange={(e) => setDraftText(chatId, e.target.value)}
+          onKeyDown={onKeyDown}
+          placeholder={placeholder(arena)}
+          aria-describedby={hintId}
+          className="block max-h-[30vh] w-full resize-none bg-transparent px-4 pb-1 pt-3 text-base leading-6 text-ink placeholder:text-muted focus:outline-none sm:text-[15px]"
+        />
+        <div className="flex items-center justify-between gap-2 px-2 pb-2">
+          <p id={hintId} className="truncate px-2 text-xs text-muted">
+            <span className="hidden sm:inline">{blocked && hasText ? blocked : sendKeyHint(sendKey)}</span>
+            <span className="sm:hidden">{blocked ?? "Both models answer"}</span>
+          </p>
+          {running ? (
+            <button
+              type="button"
+              onClick={() => stopReply(chatId)}
+              aria-label="Stop generating"
+              title="Stop both replies (Esc)"
+              className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-ink text-canvas hover:bg-ink/85"
+            >
+              <Square className="h-3.5 w-3.5 fill-current" aria-hidden />
+            </button>
+          ) : (
+            <button
+              type="button"
+              onClick={send}
+              disabled={!hasText || blocked !== null}
+              aria-label="Send message"
+              className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-accent text-accent-ink transition-opacity hover:bg-accent/90 disabled:opacity-30"
+            >
+              <ArrowUp className="h-[18px] w-[18px]" aria-hidden />
+            </button>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
