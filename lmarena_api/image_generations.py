@@ -74,11 +74,21 @@ async def images_generations(request: Request) -> dict[str, Any]:
     card = await _image_model(broker, req.model)
     await broker.require_worker()
     job = ChatJob(model=card.id, text=req.prompt, images_as_data=req.response_format == "b64_json")
-    results = await asyncio.gather(*(_one(broker, job) for _ in range(req.n)))
+    results = await _all(broker, job, req.n)
     return {
         "created": int(time.time()),
         "data": [_item(url, req.response_format) for result in results for url in result.images],
     }
+
+
+async def _all(broker: Broker, job: ChatJob, count: int) -> list[ChatResult]:
+    """``count`` images at once; the first failure stops (and aborts) the others."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_one(broker, job)) for _ in range(count)]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
 
 
 async def _one(broker: Broker, job: ChatJob) -> ChatResult:

@@ -26,13 +26,14 @@ class VoteRequest(BaseModel):
 
 
 def _parse(raw: object) -> VoteRequest:
+    if not isinstance(raw, dict):
+        raise ApiError(400, "the request body must be a JSON object")
     try:
         return VoteRequest.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         param = ".".join(str(part) for part in first["loc"]) or "body"
-        message = f"{param}: {first['msg']}" if isinstance(raw, dict) else "the body must be JSON"
-        raise ApiError(400, message, param=param) from None
+        raise ApiError(400, f"{param}: {first['msg']}", param=param) from None
 
 
 @router.post("/v1/arena/votes")

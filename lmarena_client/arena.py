@@ -223,9 +223,25 @@ class ArenaSession:
         session_id, ids = self.evaluation_session_id, self.last_message_ids
         if session_id is None or ids is None:
             raise InputError("nothing to vote on: this chat has no reply yet")
+        site = await self._client._ready()
+        for attempt in (1, 2):
+            try:
+                data = await self._send_vote(site, session_id, ids, winner)
+                break
+            except ActionFailedError as exc:
+                # A refused token is worth one try with fresh ones; other refusals are final.
+                if attempt == 1 and "validation failed" in exc.reason:
+                    continue
+                raise VoteRefusedError(f"the site refused the vote: {exc.reason}") from exc
+        self.revealed = {side: _model_name(site, data, side) for side in SIDES}
+        return VoteResult(winner, dict(self.revealed))
+
+    async def _send_vote(
+        self, site: SiteInfo, session_id: str, ids: tuple[str, str], winner: str
+    ) -> object:
         client = self._client
-        site = await client._ready()
-        recaptcha = await client.tokens.take(site.site_key, RECAPTCHA_ACTION_VOTE)
+        # Minted on demand, not from the token stock: votes are rare.
+        recaptcha = await client.browser.mint_token(site.site_key, RECAPTCHA_ACTION_VOTE)
         turnstile = await client.browser.mint_turnstile(TURNSTILE_ACTION_VOTE)
         args = build_vote_args(
             session_id=session_id,
@@ -235,12 +251,7 @@ class ArenaSession:
             recaptcha_token=recaptcha,
         )
         actions = ServerActions(client.transport, client.settings.boot_path)
-        try:
-            data = await actions.call(site, VOTE_ACTION, args)
-        except ActionFailedError as exc:
-            raise VoteRefusedError(f"the site refused the vote: {exc.reason}") from exc
-        self.revealed = {side: _model_name(site, data, side) for side in SIDES}
-        return VoteResult(winner, dict(self.revealed))
+        return await actions.call(site, VOTE_ACTION, args)
 
     # -- internals -------------------------------------------------------------------------
 
