@@ -11,7 +11,7 @@ import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from lmarena_worker.contract import ChatJob, ChatResult, DoneEvent, ErrorEvent, ModelCard
 
@@ -20,7 +20,7 @@ from .chat_run import ChatRun
 from .completions import api_error
 from .config import ApiSettings
 from .errors import ApiError
-from .requests import read_json
+from .requests import body_of, read_json
 
 router = APIRouter()
 MAX_IMAGES = 4  # each image is one chat on the site, whose image quota is small
@@ -35,17 +35,6 @@ class ImageRequest(BaseModel):
     model: str | None = Field(None, min_length=1, max_length=200)
     n: int = Field(1, ge=1, le=MAX_IMAGES)
     response_format: Literal["url", "b64_json"] = "url"
-
-
-def _parse(raw: object) -> ImageRequest:
-    if not isinstance(raw, dict):
-        raise ApiError(400, "the request body must be a JSON object")
-    try:
-        return ImageRequest.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ApiError(400, f"{param}: {first['msg']}", param=param) from None
 
 
 async def _image_model(broker: Broker, name: str | None) -> ModelCard:
@@ -68,7 +57,7 @@ async def _image_model(broker: Broker, name: str | None) -> ModelCard:
 async def images_generations(request: Request) -> dict[str, Any]:
     settings: ApiSettings = request.app.state.settings
     broker: Broker = request.app.state.broker
-    req = _parse(await read_json(request, settings.max_body_bytes))
+    req = body_of(ImageRequest, await read_json(request, settings.max_body_bytes))
     if len(req.prompt.encode("utf-8", "surrogatepass")) > settings.max_prompt_bytes:
         raise ApiError(413, "prompt: too large (LM_ARENA_MAX_PROMPT_BYTES)", param="prompt")
     card = await _image_model(broker, req.model)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect, Request
 
 from .errors import ApiError
@@ -173,3 +174,18 @@ def _too_large(max_bytes: int) -> ApiError:
         param="body",
         code="request_too_large",
     )
+
+
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+def body_of(model: type[_Body], raw: object) -> _Body:
+    """A decoded JSON body as ``model``; a 400 naming the first bad field otherwise."""
+    if not isinstance(raw, dict):
+        raise ApiError(400, "the request body must be a JSON object")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        param = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ApiError(400, f"{param}: {first['msg']}", param=param) from None

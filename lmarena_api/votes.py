@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from lmarena_worker.contract import VoteJob
 
@@ -13,7 +13,7 @@ from .broker import Broker
 from .completions import api_error
 from .config import ApiSettings
 from .errors import ApiError
-from .requests import read_json
+from .requests import body_of, read_json
 
 router = APIRouter()
 
@@ -25,22 +25,11 @@ class VoteRequest(BaseModel):
     winner: Literal["a", "b", "tie", "both_bad"]
 
 
-def _parse(raw: object) -> VoteRequest:
-    if not isinstance(raw, dict):
-        raise ApiError(400, "the request body must be a JSON object")
-    try:
-        return VoteRequest.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ApiError(400, f"{param}: {first['msg']}", param=param) from None
-
-
 @router.post("/v1/arena/votes")
 async def arena_votes(request: Request) -> dict[str, object]:
     settings: ApiSettings = request.app.state.settings
     broker: Broker = request.app.state.broker
-    vote = _parse(await read_json(request, settings.max_body_bytes))
+    vote = body_of(VoteRequest, await read_json(request, settings.max_body_bytes))
     session_id = vote.evaluationSessionId
     record = await broker.arena.get(session_id)
     if record is None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Literal, Self, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from .discovery import ModelInfo
 from .errors import (
@@ -36,7 +35,7 @@ from .protocol import (
     stream_retry_path,
     uuid7,
 )
-from .replies import ChatReply, ReplyBuilder, ReplyEvent
+from .replies import ChatReply, ClosingStream, ReplyBuilder, ReplyEvent
 from .server_actions import ServerActions
 from .site import SiteInfo
 from .turns import MakeRequest, StreamRequest, run_turn
@@ -71,7 +70,7 @@ class VoteResult:
     models: dict[Side, str]
 
 
-class ArenaStream:
+class ArenaStream(ClosingStream):
     """Iterate for ``(side, text)`` deltas, or :meth:`events` for typed events (each has
     ``participant`` "a" or "b"). After the end, :attr:`reply` holds the :class:`ArenaReply`
     (for a regenerated side, the other side is the earlier reply)."""
@@ -109,22 +108,6 @@ class ArenaStream:
         async for event in self.events():
             if isinstance(event, TextDelta):
                 yield ("a" if event.participant == "a" else "b"), event.text
-
-    async def aclose(self) -> None:
-        aclose = getattr(self._source, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 class ArenaSession:

@@ -79,7 +79,30 @@ class ReplyBuilder:
         )
 
 
-class ReplyStream:
+class ClosingStream:
+    """A stream over an event source that ``aclose`` (or leaving ``async with``) stops early,
+    freeing its connection."""
+
+    _source: AsyncIterator[ReplyEvent]
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._source, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class ReplyStream(ClosingStream):
     """Iterate for ``str`` text deltas; or use :meth:`events` for every typed event.
 
     After the stream ends, :attr:`reply` holds the whole :class:`ChatReply`. Use one of the two
@@ -115,19 +138,3 @@ class ReplyStream:
             if isinstance(event, TextDelta):
                 yield event.text
         self.reply = self._builder.build()
-
-    async def aclose(self) -> None:
-        aclose = getattr(self._source, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
