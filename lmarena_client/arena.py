@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Literal, overload
 from .discovery import ModelInfo
 from .errors import (
     ActionFailedError,
-    EmptyMessageError,
     InputError,
     ProtocolError,
     VisionNotSupportedError,
@@ -38,7 +37,7 @@ from .protocol import (
 from .replies import ChatReply, ClosingStream, ReplyBuilder, ReplyEvent
 from .server_actions import ServerActions
 from .site import SiteInfo
-from .turns import MakeRequest, StreamRequest, run_turn
+from .turns import MakeRequest, StreamRequest, check_text, run_turn
 
 if TYPE_CHECKING:
     from .client import Client, ImageInput
@@ -273,20 +272,14 @@ class ArenaSession:
     async def _prepare(
         self, text: str, images: Sequence[ImageInput], attached: bool
     ) -> list[Attachment]:
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, not {type(text).__name__}")
-        if not text.strip() and not images and not attached:
-            raise EmptyMessageError("the message has no text and no images")
+        check_text(text, with_images=bool(images) or attached)
         if not images and not attached:
             return []
         if self._models is None or not all(m.vision for m in self._models):
             raise VisionNotSupportedError(
                 "images need two models that take image input (a battle takes none)"
             )
-        if not images:
-            return []
-        blobs = await self._client._load_images(images)
-        return [await self._client._upload(blob) for blob in blobs]
+        return await self._client._upload_all(images) if images else []
 
     async def _send_request(
         self, site: SiteInfo, text: str, attachments: list[Attachment]

@@ -14,7 +14,6 @@ from .browser import BrowserSession, Credentials
 from .config import ClientSettings
 from .discovery import ModelInfo
 from .errors import (
-    EmptyMessageError,
     InputError,
     UpstreamError,
     VisionNotSupportedError,
@@ -40,7 +39,7 @@ from .safe_fetch import SafeFetcher, redact_url
 from .site import SiteInfo, discover, find_action_ids
 from .tokens import TokenSupply
 from .transport import Transport
-from .turns import MakeRequest, StreamRequest, run_turn
+from .turns import MakeRequest, StreamRequest, check_text, run_turn
 from .uploads import Uploader
 
 log = logging.getLogger(__name__)
@@ -179,6 +178,11 @@ class Client:
             for i, (src, name) in enumerate(images, 1)
         )
         return list(await asyncio.gather(*loads))
+
+    async def _upload_all(self, images: Sequence[ImageInput]) -> list[Attachment]:
+        """Load every image (at once), then upload them one by one, in order."""
+        blobs = await self._load_images(images)
+        return [await self._upload(blob) for blob in blobs]
 
     async def _upload(self, blob: ImageBlob) -> Attachment:
         try:
@@ -362,19 +366,11 @@ class ChatSession:
         images: Sequence[ImageInput],
         attachments: Sequence[Attachment] | None,
     ) -> list[Attachment]:
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, not {type(text).__name__}")
-        if not text.strip() and not images and not attachments:
-            raise EmptyMessageError("the message has no text and no images")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InputError(f"the message is not valid Unicode: {exc.reason}") from None
+        check_text(text, with_images=bool(images or attachments))
         if not images and not attachments:
             return []
         _require_vision(self.model_info)
-        blobs = await self._client._load_images(images)
-        return [await self._client._upload(blob) for blob in blobs]
+        return await self._client._upload_all(images)
 
     async def _exchange(
         self, request: MakeRequest, builder: ReplyBuilder

@@ -12,6 +12,8 @@ from .errors import (
     AuthError,
     CloudflareError,
     ConversationLostError,
+    EmptyMessageError,
+    InputError,
     LMArenaError,
     RecaptchaError,
     ReplyFailedError,
@@ -51,6 +53,18 @@ class StreamRequest:
 
 MakeRequest = Callable[[SiteInfo], Awaitable[StreamRequest]]
 Builders = Mapping[str, ReplyBuilder]
+
+
+def check_text(text: str, *, with_images: bool) -> None:
+    """A user message's text as a turn may send it; raised before anything is sent."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    if not text.strip() and not with_images:
+        raise EmptyMessageError("the message has no text and no images")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"the message is not valid Unicode: {exc.reason}") from None
 
 
 class _RetryWith:

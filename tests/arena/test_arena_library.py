@@ -101,4 +101,6 @@ async def test_input_errors_come_before_anything_is_sent(client: Client, arena: 
     chat = await client.chats.compare(A, B)
     with pytest.raises(InputError):
         await chat.send("   ")
+    with pytest.raises(InputError, match="not valid Unicode"):
+        await chat.send("half a pair \ud800")
     assert len(arena.state.requests) == before

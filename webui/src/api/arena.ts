@@ -9,12 +9,15 @@ import {
   type ArenaUpdate,
   type VoteResult,
 } from "./arenaParse";
-import { ApiError, errorFromResponse, headers, post, type RequestOptions } from "./client";
-import { readSse } from "./sse";
-
-function emptyBody(message = "The server sent an empty response.") {
-  return { message, type: null, code: null, param: null };
-}
+import {
+  ApiError,
+  completeParsed,
+  emptyBody,
+  errorFromResponse,
+  headers,
+  streamParsed,
+  type RequestOptions,
+} from "./client";
 
 /**
  * Streams both replies, calling `onUpdate` for every chunk. Resolves at `data: [DONE]`; rejects
@@ -26,34 +29,12 @@ export async function streamArena(
   options: RequestOptions,
   onUpdate: (update: ArenaUpdate) => void,
 ): Promise<void> {
-  const response = await post({ ...request, stream: true }, options);
-  if (!response.body) throw new ApiError(emptyBody(), response.status);
-  let failure: ApiError | null = null;
-  for await (const item of readSse(response.body)) {
-    if (item.kind !== "event") continue;
-    if (item.data === "[DONE]") break;
-    let json: unknown;
-    try {
-      json = JSON.parse(item.data);
-    } catch {
-      continue;
-    }
-    const update = parseArenaChunk(json);
-    if (update.error) {
-      failure = new ApiError(update.error, null);
-      continue; // `[DONE]` follows
-    }
-    onUpdate(update);
-  }
-  if (failure) throw failure;
+  return streamParsed(request, options, parseArenaChunk, onUpdate);
 }
 
 /** One request, both whole replies. */
 export async function completeArena(request: ArenaRequest, options: RequestOptions): Promise<ArenaUpdate> {
-  const response = await post({ ...request, stream: false, stream_options: undefined }, options);
-  const update = parseArenaCompletion(await response.json());
-  if (update.error) throw new ApiError(update.error, response.status);
-  return update;
+  return completeParsed(request, options, parseArenaCompletion);
 }
 
 /** `POST /v1/arena/votes`: judges the chat's latest turn; the answer names both models. */

@@ -67,7 +67,7 @@ export async function listModels(options: RequestOptions): Promise<ApiModel[]> {
   return parseModels(await response.json());
 }
 
-export async function post(request: ChatRequest, options: RequestOptions): Promise<Response> {
+async function post(request: ChatRequest, options: RequestOptions): Promise<Response> {
   const h = headers(options.apiKey, true);
   if (request.stream) h.set("Accept", "text/event-stream");
   const response = await fetch(`${options.baseUrl ?? ""}/v1/chat/completions`, {
@@ -90,6 +90,21 @@ export async function streamCompletion(
   options: RequestOptions,
   onUpdate: (update: ReplyUpdate) => void,
 ): Promise<void> {
+  return streamParsed(request, options, parseChunk, onUpdate);
+}
+
+/** One request, one whole reply. */
+export async function completeOnce(request: ChatRequest, options: RequestOptions): Promise<ReplyUpdate> {
+  return completeParsed(request, options, parseCompletion);
+}
+
+/** `streamCompletion` for any reading of the chunks (one reply, or the arena's two). */
+export async function streamParsed<U extends { error?: ApiErrorBody }>(
+  request: ChatRequest,
+  options: RequestOptions,
+  parse: (json: unknown) => U,
+  onUpdate: (update: U) => void,
+): Promise<void> {
   const response = await post({ ...request, stream: true }, options);
   if (!response.body) throw new ApiError(emptyBody(), response.status);
   let failure: ApiError | null = null;
@@ -102,7 +117,7 @@ export async function streamCompletion(
     } catch {
       continue; // not JSON: not ours to interpret
     }
-    const update = parseChunk(json);
+    const update = parse(json);
     if (update.error) {
       failure = new ApiError(update.error, null);
       continue; // `[DONE]` follows
@@ -112,14 +127,18 @@ export async function streamCompletion(
   if (failure) throw failure;
 }
 
-/** One request, one whole reply. */
-export async function completeOnce(request: ChatRequest, options: RequestOptions): Promise<ReplyUpdate> {
+/** `completeOnce` for any reading of the answer. */
+export async function completeParsed<U extends { error?: ApiErrorBody }>(
+  request: ChatRequest,
+  options: RequestOptions,
+  parse: (json: unknown) => U,
+): Promise<U> {
   const response = await post({ ...request, stream: false, stream_options: undefined }, options);
-  const update = parseCompletion(await response.json());
+  const update = parse(await response.json());
   if (update.error) throw new ApiError(update.error, response.status);
   return update;
 }
 
-function emptyBody(): ApiErrorBody {
-  return { message: "The server sent an empty response.", type: null, code: null, param: null };
+export function emptyBody(message = "The server sent an empty response."): ApiErrorBody {
+  return { message, type: null, code: null, param: null };
 }

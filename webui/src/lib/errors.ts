@@ -4,7 +4,7 @@
  */
 
 import { ApiError } from "../api/client";
-import type { MessageError } from "../types";
+import type { MessageError, MessageStatus } from "../types";
 
 /** Text meant for developers: exception names, HTTP dumps, JSON, tracebacks, very long text. */
 export function looksTechnical(text: string): boolean {
@@ -64,4 +64,12 @@ export function toMessageError(error: unknown): MessageError {
   if (raw && looksTechnical(raw))
     return { message: "Something went wrong.", status: null, code: null, auth: false, detail: raw };
   return { message: raw || "Something went wrong.", status: null, code: null, auth: false };
+}
+
+/** How a reply whose request threw ends: stopped when the user aborted it, else an error. */
+export function failedReply(
+  failure: unknown,
+  signal: AbortSignal,
+): { status: MessageStatus; error?: MessageError } {
+  return signal.aborted ? { status: "stopped" } : { status: "error", error: toMessageError(failure) };
 }

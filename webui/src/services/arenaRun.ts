@@ -7,7 +7,7 @@
 import { completeArena, streamArena } from "../api/arena";
 import type { ArenaUpdate } from "../api/arenaParse";
 import { SIDES } from "../lib/arena";
-import { toMessageError } from "../lib/errors";
+import { failedReply } from "../lib/errors";
 import { createFrameBatcher } from "../lib/frameBatcher";
 import { renderStats } from "../lib/renderStats";
 import { titleFromPrompt } from "../lib/title";
@@ -136,11 +136,7 @@ async function runArenaTurn(
     if (request.stream) await streamArena(request, options, onUpdate);
     else onUpdate(await completeArena(request, options));
   } catch (failure) {
-    if (controller.signal.aborted) status = "stopped";
-    else {
-      status = "error";
-      error = toMessageError(failure);
-    }
+    ({ status, error } = failedReply(failure, controller.signal));
   } finally {
     batcher.cancel();
     untrack();

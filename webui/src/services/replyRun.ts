@@ -6,7 +6,7 @@
 
 import { ApiError, completeOnce, streamCompletion, type RequestOptions } from "../api/client";
 import type { ChatRequest, ReplyUpdate } from "../api/types";
-import { toMessageError } from "../lib/errors";
+import { failedReply } from "../lib/errors";
 import { createFrameBatcher } from "../lib/frameBatcher";
 import { renderStats } from "../lib/renderStats";
 import { patchMessage, setRunning, updateChat, useChats } from "../stores/chats";
@@ -127,11 +127,7 @@ export async function runReply(
       }
     }
   } catch (failure) {
-    if (controller.signal.aborted) status = "stopped";
-    else {
-      status = "error";
-      error = toMessageError(failure);
-    }
+    ({ status, error } = failedReply(failure, controller.signal));
   } finally {
     batcher.cancel();
     controllers.delete(chatId);

@@ -1,5 +1,4 @@
-import { ArrowUp, Square } from "lucide-react";
-import { useEffect, useId, useLayoutEffect, useRef, type KeyboardEvent } from "react";
+import { useId, type KeyboardEvent } from "react";
 import { isSendKey, sendKeyHint } from "../../lib/sendKey";
 import { arenaNotReady } from "../../services/arenaRequest";
 import { sendArenaPrompt } from "../../services/arenaRun";
@@ -7,8 +6,10 @@ import { stopReply } from "../../services/generation";
 import { useChats } from "../../stores/chats";
 import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
 import { useSettings } from "../../stores/settings";
-import { notify, useUi } from "../../stores/ui";
+import { notify } from "../../stores/ui";
 import type { ChatArena } from "../../types";
+import { SendStopButton } from "../chat/SendStopButton";
+import { useComposerBox } from "../chat/useComposerBox";
 
 function placeholder(arena: ChatArena): string {
   if (arena.mode === "battle") return "Message both anonymous models";
@@ -22,20 +23,8 @@ export function ArenaComposer({ chatId }: { chatId: string }) {
   const draft = useDrafts((s) => s.drafts[chatId] ?? EMPTY_DRAFT);
   const running = useChats((s) => Boolean(s.running[chatId]));
   const sendKey = useSettings((s) => s.sendKey);
-  const focusTick = useUi((s) => s.composerFocus);
-  const textRef = useRef<HTMLTextAreaElement>(null);
+  const textRef = useComposerBox(chatId, draft.text, 0.3);
   const hintId = useId();
-
-  useEffect(() => {
-    textRef.current?.focus();
-  }, [chatId, focusTick]);
-
-  useLayoutEffect(() => {
-    const el = textRef.current;
-    if (!el) return;
-    el.style.height = "auto";
-    el.style.height = `${Math.min(el.scrollHeight, Math.round(window.innerHeight * 0.3))}px`;
-  }, [draft.text]);
 
   if (!arena) return null;
   const blocked = arenaNotReady(arena);
@@ -81,27 +70,13 @@ export function ArenaComposer({ chatId }: { chatId: string }) {
             <span className="hidden sm:inline">{blocked && hasText ? blocked : sendKeyHint(sendKey)}</span>
             <span className="sm:hidden">{blocked ?? "Both models answer"}</span>
           </p>
-          {running ? (
-            <button
-              type="button"
-              onClick={() => stopReply(chatId)}
-              aria-label="Stop generating"
-              title="Stop both replies (Esc)"
-              className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-ink text-canvas hover:bg-ink/85"
-            >
-              <Square className="h-3.5 w-3.5 fill-current" aria-hidden />
-            </button>
-          ) : (
-            <button
-              type="button"
-              onClick={send}
-              disabled={!hasText || blocked !== null}
-              aria-label="Send message"
-              className="flex h-9 w-9 shrink-0 items-center justify-center rounded-full bg-accent text-accent-ink transition-opacity hover:bg-accent/90 disabled:opacity-30"
-            >
-              <ArrowUp className="h-[18px] w-[18px]" aria-hidden />
-            </button>
-          )}
+          <SendStopButton
+            running={running}
+            onStop={() => stopReply(chatId)}
+            onSend={send}
+            sendDisabled={!hasText || blocked !== null}
+            stopTitle="Stop both replies (Esc)"
+          />
         </div>
       </div>
     </div>

@@ -2,7 +2,7 @@ import { Columns2, Menu, SquarePen, Swords } from "lucide-react";
 import { newChat, useChats } from "../../stores/chats";
 import { useSettings } from "../../stores/settings";
 import { focusComposer, openDrawer } from "../../stores/ui";
-import { CopyButton } from "../ui/CopyButton";
+import { SessionIdButton } from "../chat/SessionIdButton";
 
 /** Above an arena chat: its mode, the session id, and (phone) the chat list and New chat. */
 export function ArenaHeader({ chatId, compact }: { chatId: string; compact: boolean }) {
@@ -26,19 +26,7 @@ export function ArenaHeader({ chatId, compact }: { chatId: string; compact: bool
           {battle ? "· two anonymous models, revealed by your vote" : "· two models side by side"}
         </span>
       </p>
-      {chat.evaluationSessionId ? (
-        <CopyButton text={chat.evaluationSessionId} label="Copy session ID" />
-      ) : (
-        <button
-          type="button"
-          className="icon-btn h-8 w-8"
-          aria-disabled="true"
-          aria-label="Copy session ID (none yet: send a message first)"
-          title="No session yet"
-        >
-          <CopyButton.Icon />
-        </button>
-      )}
+      <SessionIdButton sessionId={chat.evaluationSessionId} />
       {compact && (
         <button
           type="button"

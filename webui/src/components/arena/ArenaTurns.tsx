@@ -1,10 +1,11 @@
-import { ArrowDown, Columns2, Swords } from "lucide-react";
+import { Columns2, Swords } from "lucide-react";
 import { useEffect, useMemo, useRef } from "react";
 import { useAutoScroll } from "../../hooks/useAutoScroll";
 import { arenaTurns } from "../../lib/arena";
 import { useChats, type Thread } from "../../stores/chats";
 import type { ArenaMode } from "../../types";
 import { ArenaTurnView } from "./ArenaTurnView";
+import { JumpToLatest } from "../chat/JumpToLatest";
 
 /**
  * The thread's structure as a string ("u:id a:id b:id …"): it changes only when messages are
@@ -89,15 +90,7 @@ export function ArenaTurns({ chatId }: { chatId: string }) {
           </ol>
         </div>
       </div>
-      {!atBottom && turns.length > 0 && (
-        <button
-          type="button"
-          onClick={jumpToLatest}
-          className="absolute bottom-3 left-1/2 flex -translate-x-1/2 items-center gap-1.5 rounded-full border border-line bg-raised px-3 py-1.5 text-sm shadow-md hover:bg-surface"
-        >
-          <ArrowDown className="h-4 w-4" aria-hidden /> Jump to latest
-        </button>
-      )}
+      {!atBottom && turns.length > 0 && <JumpToLatest onClick={jumpToLatest} />}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { chatMarkdown } from "../../services/backup";
 import { newChat, updateChat, useChats } from "../../stores/chats";
 import { updateSettings } from "../../stores/settings";
 import { editSystemPrompt, openDrawer } from "../../stores/ui";
-import { CopyButton } from "../ui/CopyButton";
+import { SessionIdButton } from "./SessionIdButton";
 import { ModelPicker } from "./ModelPicker";
 
 interface ChatHeaderProps {
@@ -56,19 +56,7 @@ export function ChatHeader({ chatId, compact }: ChatHeaderProps) {
       >
         <MessageSquareCode className="h-4 w-4" aria-hidden />
       </button>
-      {chat.evaluationSessionId ? (
-        <CopyButton text={chat.evaluationSessionId} label="Copy session ID" />
-      ) : (
-        <button
-          type="button"
-          className="icon-btn h-8 w-8"
-          aria-disabled="true"
-          aria-label="Copy session ID (none yet: send a message first)"
-          title="No session yet"
-        >
-          <CopyButton.Icon />
-        </button>
-      )}
+      <SessionIdButton sessionId={chat.evaluationSessionId} />
       <button
         type="button"
         className="icon-btn h-8 w-8"

@@ -1,13 +1,15 @@
-import { ArrowUp, Paperclip, Square } from "lucide-react";
-import { useEffect, useId, useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
+import { Paperclip } from "lucide-react";
+import { useId, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
 import { imageFilesFrom } from "../../lib/files";
 import { isSendKey, sendKeyHint } from "../../lib/sendKey";
 import { sendPrompt, stopReply } from "../../services/generation";
 import { useChats } from "../../stores/chats";
 import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
 import { useSettings } from "../../stores/settings";
-import { notify, useUi } from "../../stores/ui";
+import { notify } from "../../stores/ui";
 import { AttachmentPreviews } from "./AttachmentPreviews";
+import { SendStopButton } from "./SendStopButton";
+import { useComposerBox } from "./useComposerBox";
 import type { AttachState } from "./useAttachImages";
 
 interface ComposerProps {
@@ -21,8 +23,7 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
   const draft = useDrafts((s) => s.drafts[chatId] ?? EMPTY_DRAFT);
   const running = useChats((s) => Boolean(s.running[chatId]));
   const sendKey = useSettings((s) => s.sendKey);
-  const focusTick = useUi((s) => s.composerFocus);
-  const textRef = useRef<HTMLTextAreaElement>(null);
+  const textRef = useComposerBox(chatId, draft.text, 0.4);
   const fileRef = useRef<HTMLInputElement>(null);
   const hintId = useId();
   const attachHintId = useId();
@@ -35,17 +36,6 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
     : blockedByImages
       ? `Remove the images: ${attach.reason ?? ""}`
       : null;
-
-  useEffect(() => {
-    textRef.current?.focus();
-  }, [chatId, focusTick]);
-
-  useLayoutEffect(() => {
-    const el = textRef.current;
-    if (!el) return;
-    el.style.height = "auto";
-    el.style.height = `${Math.min(el.scrollHeight, Math.round(window.innerHeight * 0.4))}px`;
-  }, [draft.text]);
 
   const send = (): void => {
     if (running || !hasContent) return;
@@ -133,26 +123,12 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
           <p id={hintId} className="hidden truncate text-xs text-muted sm:block">
             {sendBlocked && hasContent ? sendBlocked : hint}
           </p>
-          {running ? (
-            <button
-              type="button"
-              onClick={() => stopReply(chatId)}
-              aria-label="Stop generating"
-              className="flex h-9 w-9 items-center justify-center rounded-full bg-ink text-canvas hover:bg-ink/85"
-            >
-              <Square className="h-3.5 w-3.5 fill-current" aria-hidden />
-            </button>
-          ) : (
-            <button
-              type="button"
-              onClick={send}
-              disabled={!hasContent || sendBlocked !== null}
-              aria-label="Send message"
-              className="flex h-9 w-9 items-center justify-center rounded-full bg-accent text-accent-ink transition-opacity hover:bg-accent/90 disabled:opacity-30"
-            >
-              <ArrowUp className="h-[18px] w-[18px]" aria-hidden />
-            </button>
-          )}
+          <SendStopButton
+            running={running}
+            onStop={() => stopReply(chatId)}
+            onSend={send}
+            sendDisabled={!hasContent || sendBlocked !== null}
+          />
         </div>
       </div>
     </div>

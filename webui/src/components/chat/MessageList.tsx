@@ -1,9 +1,9 @@
-import { ArrowDown } from "lucide-react";
 import { useEffect, useRef } from "react";
 import { useAutoScroll } from "../../hooks/useAutoScroll";
 import { renderStats } from "../../lib/renderStats";
 import { useChats } from "../../stores/chats";
 import { MessageItem } from "../message/MessageItem";
+import { JumpToLatest } from "./JumpToLatest";
 
 const NO_IDS: string[] = [];
 
@@ -53,15 +53,7 @@ export function MessageList({ chatId, children }: { chatId: string; children?: R
           </ol>
         </div>
       </div>
-      {!atBottom && ids.length > 0 && (
-        <button
-          type="button"
-          onClick={jumpToLatest}
-          className="absolute bottom-3 left-1/2 flex -translate-x-1/2 items-center gap-1.5 rounded-full border border-line bg-raised px-3 py-1.5 text-sm shadow-md hover:bg-surface"
-        >
-          <ArrowDown className="h-4 w-4" aria-hidden /> Jump to latest
-        </button>
-      )}
+      {!atBottom && ids.length > 0 && <JumpToLatest onClick={jumpToLatest} />}
     </div>
   );
 }
