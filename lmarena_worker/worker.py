@@ -6,7 +6,10 @@ ends on the first Redis error; this subclass (no patching of arq itself):
 - wakes its poll loop at once when the API publishes on ``WAKE_CHANNEL`` after an enqueue;
 - skips, when it starts jobs, those it already runs (arq keeps them queued until they end);
 - rides out Redis errors in its poll loop with a capped backoff instead of exiting (an exit
-  would close the browser with it).
+  would close the browser with it);
+- on a stop signal, picks nothing more and ends its poll loop by itself: a waiting job stays
+  queued for the next worker even when the cancellation of the main task is lost (3.11's
+  ``asyncio.wait_for`` can swallow one that arrives as its future completes).
 
 It relies on arq's ``main``/``_poll_iteration``/``start_jobs`` hooks of the pinned arq versions
 (``tests/worker/test_worker_class.py`` guards them). ``arq lmarena_worker.WorkerSettings`` runs
@@ -20,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from signal import Signals
 from typing import Any
 
 from arq.connections import create_pool
@@ -41,6 +45,7 @@ class LMArenaWorker(Worker):
         super().__init__(*args, **kwargs)
         self._wake = asyncio.Event()
         self._backoff = 0.0
+        self.stopping = False
         # A standby picks nothing; the Role (lmarena_worker.role) opens the tap once active.
         self.allow_pick_jobs = False
         self.ctx["worker"] = self
@@ -48,6 +53,12 @@ class LMArenaWorker(Worker):
     def wake(self) -> None:
         """Cut the current poll wait short."""
         self._wake.set()
+
+    def handle_sig(self, signum: Signals) -> None:
+        self.stopping = True
+        self.allow_pick_jobs = False
+        self.wake()
+        super().handle_sig(signum)
 
     async def main(self) -> None:
         if self._pool is None:  # lmarena-worker passes a pool with socket timeouts
@@ -66,10 +77,11 @@ class LMArenaWorker(Worker):
                 await listener
 
     async def _polls(self) -> AsyncIterator[None]:
-        while True:
+        while not self.stopping:
             yield None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_delay_s)
+                async with asyncio.timeout(self.poll_delay_s):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def _poll_iteration(self) -> None:
@@ -85,8 +97,14 @@ class LMArenaWorker(Worker):
             self._backoff = 0.0
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
-        # Jobs running here stay in the queue until they end: skip their Redis round trips.
-        await super().start_jobs([j for j in job_ids if j.decode() not in self.tasks])
+        # One at a time, so a stop signal that comes while arq waits for a free slot starts
+        # nothing after it (the Role may even reopen the tap). Jobs running here stay in the
+        # queue until they end: skip their Redis round trips.
+        for job_id in job_ids:
+            if self.stopping or self.job_counter >= self.max_jobs:
+                return
+            if job_id.decode() not in self.tasks:
+                await super().start_jobs([job_id])
 
     async def _listen(self) -> None:
         """Wake the poll loop on every message on ``WAKE_CHANNEL``; runs until cancelled."""

@@ -118,7 +118,7 @@ def test_waiting_jobs_survive_a_graceful_stop(stacks: list[Stack]) -> None:
     assert "stopped" in error["message"], error
     assert first.done
     time.sleep(3)  # the waiting client is not told anything false meanwhile
-    assert not waiting.done()
+    assert not waiting.done(), (waiting.error, waiting.result)
     seen = _prompts_seen(stack)
 
     stack.replace_worker(**ONE_AT_A_TIME)

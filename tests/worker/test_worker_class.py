@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -95,6 +96,49 @@ async def test_jobs_already_running_are_not_claimed_again() -> None:
             assert not await pool.exists("arq:in-progress:j1")
             worker.tasks.pop("j1").cancel()
     finally:
+        await pool.aclose()
+        server.stop()
+
+
+async def hold(ctx: dict[str, Any]) -> None:
+    ctx["held"].set()
+    await asyncio.Event().wait()
+
+
+async def test_a_stop_signal_starts_no_waiting_job_even_if_the_cancel_is_lost() -> None:
+    """SIGTERM with one job holding the only slot and one waiting. The main task runs outside
+    ``main_task`` here, so arq's cancel of it is lost (as when 3.11's ``wait_for`` swallows it):
+    the poll loop must end by itself and leave the waiting job queued, never started."""
+    server = start_redis()
+    pool: ArqRedis = connect(server.extra["url"], timeout=2)
+    worker = LMArenaWorker(
+        functions=[arq.worker.func(echo, name="echo"), arq.worker.func(hold, name="hold")],
+        redis_pool=connect(server.extra["url"], timeout=2),
+        queue_name=QUEUE_NAME,
+        handle_signals=False,
+        max_jobs=1,
+        poll_delay=0.05,
+        retry_jobs=False,  # as in production: the cancelled job is not queued again
+    )
+    worker.allow_pick_jobs = True
+    worker.ctx["held"] = held = asyncio.Event()
+    main = asyncio.create_task(worker.main())
+    try:
+        await pool.enqueue_job("hold", _queue_name=QUEUE_NAME)
+        await asyncio.wait_for(held.wait(), 10)
+        await pool.enqueue_job("echo", "later", _queue_name=QUEUE_NAME, _job_id="later")
+        await asyncio.sleep(0.2)  # several polls while the slot is taken
+        worker.handle_sig(signal.SIGTERM)
+        await asyncio.wait_for(main, 10)  # ends by itself: nobody cancelled it
+        assert await pool.zscore(QUEUE_NAME, "later") is not None  # still waiting
+        assert not await pool.exists("arq:in-progress:later")
+        assert worker.jobs_complete == 0
+    finally:
+        main.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await main
+        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+        await worker.close()
         await pool.aclose()
         server.stop()
 
