@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lmarena_worker.redis_client import connect
 
-from . import chat, image_generations, votes, webui
+from . import chat, image_content, image_generations, votes, webui
 from .broker import Broker
 from .config import ApiSettings
 from .errors import ApiError
@@ -44,9 +44,11 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
                 raise RuntimeError("no Redis: set LM_ARENA_REDIS_URL or pass redis= to create_app")
             pool = connect(settings.redis_url, settings.redis_timeout)
         app.state.broker = broker = Broker(pool, settings)
+        app.state.image_fetching = fetching = image_content.ImageFetching(settings)
         try:
             yield
         finally:
+            await fetching.close()
             await broker.events.close()
             if redis is None:
                 await pool.aclose()
@@ -69,6 +71,7 @@ def create_app(settings: ApiSettings | None = None, redis: ArqRedis | None = Non
     app.include_router(chat.router)
     app.include_router(votes.router)
     app.include_router(image_generations.router)
+    app.include_router(image_content.router)
     app.add_api_route("/v1/models", list_models, methods=["GET"])
     app.add_api_route("/health", health, methods=["GET"])
     app.add_api_route("/ready", ready, methods=["GET"])

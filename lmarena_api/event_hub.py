@@ -45,7 +45,8 @@ class Subscription:
     async def get_message(self, timeout: float) -> bytes | None:
         """The next message's data, or None after ``timeout`` seconds without one."""
         try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
+            async with asyncio.timeout(timeout):  # unlike 3.11's wait_for, never eats a cancel
+                item = await self._queue.get()
         except TimeoutError:
             return None
         if isinstance(item, BaseException):

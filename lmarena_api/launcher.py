@@ -35,7 +35,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--fake-arena",
         action="store_true",
-        help="offline demo: also start the fake LMArena site and use it",
+        help="offline demo: also start the fake LMArena site and use it (image URLs may then "
+        "point at loopback and private addresses, where the fake keeps its images)",
     )
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
@@ -120,6 +121,10 @@ async def _serve_in_one_process(settings: ApiSettings, fake_arena: bool, log_lev
             client_options = await stack.enter_async_context(_fake_site())
             # The in-process fake forgets its users when it stops: keep no identity for it.
             client_options["ephemeral"] = True
+            # Its generated images live on loopback: the worker (b64_json) and the API
+            # (/v1/images/content) must be let fetch them.
+            client_options["allow_private_image_urls"] = True
+            settings = settings.model_copy(update={"allow_private_image_urls": True})
         client = Client(**client_options)
         await stack.enter_async_context(running_worker(broker, client))
         app = create_app(settings, redis=broker.pool())

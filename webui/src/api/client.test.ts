@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { bytesOf, chunk, cut, sseBody, streamOf } from "../test/sse";
-import { ApiError, completeOnce, listModels, streamCompletion } from "./client";
+import { ApiError, completeOnce, fetchImageContent, listModels, streamCompletion } from "./client";
 import type { ChatRequest, ReplyUpdate } from "./types";
 
 const request: ChatRequest = { model: "m", messages: [{ role: "user", content: "hi" }], stream: true };
@@ -139,5 +139,32 @@ describe("completeOnce and listModels", () => {
   it("lists models", async () => {
     mockFetch(new Response(JSON.stringify({ data: [{ id: "a", owned_by: "o" }] }), { status: 200 }));
     expect((await listModels({ apiKey: "" })).map((m) => m.id)).toEqual(["a"]);
+  });
+});
+
+describe("fetchImageContent", () => {
+  it("asks the server for the image's bytes, with the key", async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    const fn = mockFetch(new Response(png, { status: 200, headers: { "Content-Type": "image/png" } }));
+    const blob = await fetchImageContent("https://img.example/a.png?sig=1", { apiKey: "k" });
+    expect(blob.type).toBe("image/png");
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(png);
+    const [target, init] = fn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(target).toBe("/v1/images/content");
+    expect(init.method).toBe("POST");
+    expect(JSON.parse(String(init.body))).toEqual({ url: "https://img.example/a.png?sig=1" });
+    expect(new Headers(init.headers).get("Authorization")).toBe("Bearer k");
+  });
+
+  it("rejects with the server's error", async () => {
+    const body = {
+      error: { message: "the image expired", type: "upstream_error", code: "image_fetch_failed" },
+    };
+    mockFetch(new Response(JSON.stringify(body), { status: 502 }));
+    const error = await fetchImageContent("https://img.example/a.png", { apiKey: "" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 502, code: "image_fetch_failed", message: "the image expired" });
   });
 });

@@ -1,4 +1,7 @@
-/** The HTTP client: `GET /v1/models` and `POST /v1/chat/completions` (streaming or not). */
+/**
+ * The HTTP client: `GET /v1/models`, `POST /v1/chat/completions` (streaming or not) and
+ * `POST /v1/images/content` (an image's bytes, fetched by the server).
+ */
 
 import { parseChunk, parseCompletion, parseErrorBody, parseModels } from "./parse";
 import { readSse } from "./sse";
@@ -65,6 +68,20 @@ export async function listModels(options: RequestOptions): Promise<ApiModel[]> {
   });
   if (!response.ok) throw await errorFromResponse(response);
   return parseModels(await response.json());
+}
+
+/** The bytes of an image by URL, fetched by the server: the page may not read the image's host. */
+export async function fetchImageContent(url: string, options: RequestOptions): Promise<Blob> {
+  const h = headers(options.apiKey, true);
+  h.set("Accept", "image/*");
+  const response = await fetch(`${options.baseUrl ?? ""}/v1/images/content`, {
+    method: "POST",
+    headers: h,
+    body: JSON.stringify({ url }),
+    signal: options.signal,
+  });
+  if (!response.ok) throw await errorFromResponse(response);
+  return response.blob();
 }
 
 async function post(request: ChatRequest, options: RequestOptions): Promise<Response> {

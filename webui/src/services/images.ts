@@ -1,11 +1,15 @@
 /**
  * Generated images arrive as signed URLs that expire (after an hour on LMArena). Each is fetched
  * once when its reply arrives and its bytes are kept in the database; messages show the stored
- * copy and fall back to the URL when the fetch failed (CORS, offline, already expired).
+ * copy and fall back to the URL when the fetch failed (offline, refused, already expired).
+ * The server fetches them (`POST /v1/images/content`), since the image's host need not let this
+ * page read it; the page's own fetch is the fallback for servers without that route.
  */
 
 import { create } from "zustand";
+import { fetchImageContent } from "../api/client";
 import { getRepo } from "../db/instance";
+import { currentSettings } from "../stores/settings";
 
 interface ImageCache {
   /** URL → object URL of the stored copy, or null when there is none. */
@@ -51,15 +55,22 @@ export async function keepImages(chatId: string, messageId: string, urls: readon
     urls.filter(isRemoteImage).map(async (url) => {
       try {
         if (await repo.getImage(url)) return;
-        const response = await fetch(url, { mode: "cors", credentials: "omit" });
-        if (!response.ok) return;
-        const blob = await response.blob();
-        if (!blob.type.startsWith("image/")) return;
+        const blob = await fetchImage(url);
+        if (!blob?.type.startsWith("image/")) return;
         await repo.putImage({ url, chatId, messageId, blob });
         remember(url, blob);
       } catch {
-        // not fetchable from the page (no CORS, offline): the URL is shown while it lasts
+        // not fetchable (offline, refused): the URL is shown while it lasts
       }
     }),
   );
+}
+
+async function fetchImage(url: string): Promise<Blob | null> {
+  try {
+    return await fetchImageContent(url, { apiKey: currentSettings().apiKey });
+  } catch {
+    const response = await fetch(url, { mode: "cors", credentials: "omit" });
+    return response.ok ? response.blob() : null;
+  }
 }
