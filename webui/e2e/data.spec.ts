@@ -1,6 +1,17 @@
 import { readFileSync } from "node:fs";
 import { backupWithChats } from "./backup";
-import { assistantMessages, chatButton, expect, openApp, send, shot, test, waitForReply } from "./fixtures";
+import {
+  assistantMessages,
+  chatButton,
+  chooseModel,
+  expect,
+  openApp,
+  send,
+  shot,
+  test,
+  uniqueTag,
+  waitForReply,
+} from "./fixtures";
 
 test("export to JSON, clear everything, import it back", async ({ page }) => {
   await openApp(page);
@@ -38,6 +49,53 @@ test("export to JSON, clear everything, import it back", async ({ page }) => {
   await send(page, "and now?");
   await waitForReply(page);
   await expect(assistantMessages(page).nth(1)).toContainText("Turn 2 of this session");
+});
+
+test("a backup keeps generated images: imported after their URL expired, they still show", async ({
+  page,
+}) => {
+  let expired = false;
+  await page.route("**/__storage__/**", async (route) => {
+    if (expired) await route.fulfill({ status: 403, contentType: "text/plain", body: "Request has expired" });
+    else await route.continue();
+  });
+  await openApp(page);
+  await chooseModel(page, "flux-2-pro");
+  const title = `A blue circle ${uniqueTag()}`;
+  await send(page, title);
+  await waitForReply(page);
+  const image = assistantMessages(page).first().getByRole("img", { name: "Generated image 1" });
+  await expect(image).toHaveAttribute("src", /^blob:/);
+
+  await page.getByRole("button", { name: "Settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Export JSON" }).click();
+  const file = await (await download).path();
+  const exported = JSON.parse(readFileSync(file, "utf8")) as {
+    messages: { id: string; images?: string[] }[];
+    images: { url: string; messageId: string; dataUrl: string }[];
+  };
+  const shown = exported.messages.find((m) => m.images?.length);
+  expect(exported.images).toHaveLength(1);
+  expect(exported.images[0]).toMatchObject({ url: shown?.images?.[0], messageId: shown?.id });
+  expect(exported.images[0]?.dataUrl).toMatch(/^data:image\/png;base64,/);
+
+  await dialog.getByRole("button", { name: "Clear all chats" }).click();
+  await page
+    .getByRole("dialog", { name: "Clear all chats?" })
+    .getByRole("button", { name: "Clear all" })
+    .click();
+  await expect(chatButton(page, title)).toHaveCount(0);
+  expired = true;
+  await page.reload();
+  await page.getByRole("button", { name: "Settings" }).click();
+  await dialog.getByTestId("import-input").setInputFiles(file);
+  await expect(page.getByRole("status").getByText("Imported 1 chat")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await chatButton(page, title).click();
+  await expect(image).toHaveAttribute("src", /^blob:/);
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 });
 
 test("an invalid backup is refused with the reason", async ({ page }) => {

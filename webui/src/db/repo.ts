@@ -160,12 +160,17 @@ export class Repo {
     await tx.done;
   }
 
-  /** Writes imported chats, replacing chats of the same id and their messages. */
-  async importChats(chats: readonly Chat[], messages: readonly Message[]): Promise<void> {
+  /** Writes imported chats, replacing chats of the same id with their messages and images. */
+  async importChats(
+    chats: readonly Chat[],
+    messages: readonly Message[],
+    images: readonly StoredImage[] = [],
+  ): Promise<void> {
     await this.deleteChats(chats.map((c) => c.id));
-    const tx = this.db.transaction(["chats", "messages"], "readwrite");
+    const tx = this.db.transaction(["chats", "messages", "images"], "readwrite");
     for (const chat of chats) void tx.objectStore("chats").put(chat);
     for (const message of messages) void tx.objectStore("messages").put(message);
+    for (const image of images) void tx.objectStore("images").put(image);
     await tx.done;
   }
 
@@ -193,6 +198,10 @@ export class Repo {
 
   async putImage(image: StoredImage): Promise<void> {
     await this.db.put("images", image);
+  }
+
+  async allImages(): Promise<StoredImage[]> {
+    return this.db.getAll("images");
   }
 
   async allMessages(): Promise<Message[]> {

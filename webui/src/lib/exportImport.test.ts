@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Chat, type Message } from "../types";
-import { buildExport, EXPORT_FORMAT, parseImportText, validateImport } from "./exportImport";
+import {
+  buildExport,
+  EXPORT_FORMAT,
+  MAX_IMAGE_DATA_CHARS,
+  parseImportText,
+  validateImport,
+  type ExportedImage,
+} from "./exportImport";
 
 const chat: Chat = {
   id: "c1",
@@ -61,6 +68,7 @@ describe("validateImport", () => {
         settings: { theme: "dark", streaming: true, maxChats: 7, sendKey: "enter" },
         chats: [chat],
         messages: [message, { ...reply, status: "stopped" }],
+        images: [],
       },
     });
   });
@@ -159,5 +167,51 @@ describe("validateImport", () => {
         images: ["https://i.test/p.png"],
       },
     ]);
+  });
+});
+
+describe("stored images in a backup", () => {
+  const url = "https://r2.test/u/1-m2.png?X-Amz-Expires=3600";
+  const drawn: Message = { ...reply, status: "done", images: [url] };
+  const kept: ExportedImage = {
+    url,
+    chatId: "c1",
+    messageId: "m2",
+    dataUrl: "data:image/png;base64,iVBORw0KGgo=",
+  };
+
+  function imported(images: unknown): ExportedImage[] {
+    const file = { ...buildExport(DEFAULT_SETTINGS, [chat], [message, drawn]), images };
+    const result = parseImportText(JSON.stringify(file));
+    if (!result.ok) throw new Error(result.error);
+    return result.data.images;
+  }
+
+  it("round-trip with the reply that shows them", () => {
+    const file = buildExport(DEFAULT_SETTINGS, [chat], [message, drawn], new Date(0), [kept]);
+    expect(file.images).toEqual([kept]);
+    expect(imported(file.images)).toEqual([kept]);
+  });
+
+  it("belong to the message that shows their URL, whatever the entry claims", () => {
+    expect(imported([{ ...kept, chatId: "other", messageId: "m1" }])).toEqual([kept]);
+  });
+
+  it("are dropped when not a whole base64 image of a known type, or shown by no message", () => {
+    const bad = [
+      null,
+      "text",
+      { ...kept, url: "https://r2.test/not-shown.png" },
+      { ...kept, dataUrl: "data:text/html;base64,PHA+" },
+      { ...kept, dataUrl: "data:image/svg+xml;base64,PHN2Zz4=" },
+      { ...kept, dataUrl: "data:image/png;base64,<script>" },
+      { ...kept, dataUrl: "data:image/png;base64," + "A".repeat(MAX_IMAGE_DATA_CHARS) },
+      { url, chatId: "c1", messageId: "m2" },
+    ];
+    expect(imported(bad)).toEqual([]);
+  });
+
+  it("are optional: a file from before them imports with none", () => {
+    expect(imported(undefined)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The backup file: every chat, message and setting (but never the API key), as versioned JSON.
- * Import is tolerant of unknown fields and strict about the ones it needs, and says what is wrong.
+ * The backup file: every chat, message and setting (but never the API key), and the stored bytes
+ * of generated images (their signed URLs expire), as versioned JSON. Import is tolerant of
+ * unknown fields and strict about the ones it needs, and says what is wrong.
  */
 
 import { parseCitations, parseMapping } from "../api/parse";
@@ -14,6 +15,14 @@ export const EXPORT_VERSION = 1;
 
 export type ExportedSettings = Omit<Settings, "apiKey">;
 
+/** A generated image's stored copy: the URL its reply names, and the bytes as a data: URL. */
+export interface ExportedImage {
+  url: string;
+  chatId: string;
+  messageId: string;
+  dataUrl: string;
+}
+
 export interface ExportFile {
   format: typeof EXPORT_FORMAT;
   version: typeof EXPORT_VERSION;
@@ -21,13 +30,20 @@ export interface ExportFile {
   settings: ExportedSettings;
   chats: Chat[];
   messages: Message[];
+  /** Added within version 1: older files have none, older apps ignore them. */
+  images: ExportedImage[];
 }
 
 export interface ImportData {
   settings: Partial<ExportedSettings>;
   chats: Chat[];
   messages: Message[];
+  images: ExportedImage[];
 }
+
+const IMAGE_DATA_URL = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
+/** Base64 characters of one stored image at most (about 20 MB of bytes). */
+export const MAX_IMAGE_DATA_CHARS = 28_000_000;
 
 export type ImportResult = { ok: true; data: ImportData } | { ok: false; error: string };
 
@@ -36,6 +52,7 @@ export function buildExport(
   chats: Chat[],
   messages: Message[],
   now: Date = new Date(),
+  images: ExportedImage[] = [],
 ): ExportFile {
   const { apiKey: _secret, ...rest } = settings;
   void _secret;
@@ -46,6 +63,7 @@ export function buildExport(
     settings: rest,
     chats,
     messages: messages.map((m) => (m.status === "streaming" ? { ...m, status: "stopped" } : m)),
+    images,
   };
 }
 
@@ -147,6 +165,27 @@ function readMessage(value: unknown, index: number): Message {
   return message;
 }
 
+/**
+ * The stored images worth keeping: each must be a whole base64 image of a known type, for a URL
+ * that a message of the file shows. Anything else is dropped, never an error: the chats stand.
+ */
+function readImages(value: unknown, messages: readonly Message[]): ExportedImage[] {
+  if (!Array.isArray(value)) return [];
+  const shown = new Map<string, Message>();
+  for (const message of messages) for (const url of message.images ?? []) shown.set(url, message);
+  const images = new Map<string, ExportedImage>();
+  for (const raw of value) {
+    if (!isRecord(raw)) continue;
+    const url = asString(raw.url);
+    const dataUrl = asString(raw.dataUrl);
+    const owner = url === undefined ? undefined : shown.get(url);
+    if (!owner || !url || dataUrl === undefined) continue;
+    if (dataUrl.length > MAX_IMAGE_DATA_CHARS || !IMAGE_DATA_URL.test(dataUrl)) continue;
+    images.set(url, { url, chatId: owner.chatId, messageId: owner.id, dataUrl });
+  }
+  return [...images.values()];
+}
+
 function readSettings(value: unknown): Partial<ExportedSettings> {
   if (!isRecord(value)) return {};
   const out: Partial<ExportedSettings> = {};
@@ -191,7 +230,8 @@ export function validateImport(json: unknown): ImportResult {
       messageIds.add(message.id);
       if (chatIds.has(message.chatId)) messages.push(message);
     });
-    return { ok: true, data: { settings: readSettings(json.settings), chats, messages } };
+    const images = readImages(json.images, messages);
+    return { ok: true, data: { settings: readSettings(json.settings), chats, messages, images } };
   } catch (error) {
     if (error instanceof InvalidImport) return { ok: false, error: error.message };
     throw error;

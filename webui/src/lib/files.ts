@@ -19,6 +19,16 @@ export function readAsDataUrl(file: Blob): Promise<string> {
   });
 }
 
+/** The bytes of a base64 `data:` URL as a Blob of its type (no fetch: pure decoding). */
+export function dataUrlToBlob(dataUrl: string): Blob {
+  const comma = dataUrl.indexOf(",");
+  const type = /^data:([^;,]+)/.exec(dataUrl)?.[1] ?? "";
+  const binary = atob(dataUrl.slice(comma + 1));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new Blob([bytes], { type });
+}
+
 /** Image files among a paste's or a drop's items. */
 export function imageFilesFrom(list: FileList | DataTransferItemList | null | undefined): File[] {
   if (!list) return [];

@@ -1,18 +1,30 @@
 /** Export, import and clearing of everything stored. */
 
 import { getRepo } from "../db/instance";
-import { buildExport, parseImportText, type ExportFile } from "../lib/exportImport";
+import type { StoredImage } from "../db/repo";
+import { buildExport, parseImportText, type ExportedImage, type ExportFile } from "../lib/exportImport";
+import { dataUrlToBlob, readAsDataUrl } from "../lib/files";
 import { chatToMarkdown } from "../lib/markdownExport";
 import { pruneChats, reloadChats, threadMessages, useChats } from "../stores/chats";
 import { currentSettings, updateSettings } from "../stores/settings";
 import { stopReply } from "./generation";
+import { showStoredImages } from "./images";
 
 export async function exportEverything(): Promise<ExportFile> {
   const repo = await getRepo();
-  const [chats, messages] = await Promise.all([repo.loadChats(), repo.allMessages()]);
+  const [chats, messages, stored] = await Promise.all([
+    repo.loadChats(),
+    repo.allMessages(),
+    repo.allImages(),
+  ]);
   messages.sort((a, b) => a.chatId.localeCompare(b.chatId) || a.seq - b.seq);
   chats.sort((a, b) => b.updatedAt - a.updatedAt);
-  return buildExport(currentSettings(), chats, messages);
+  const images = await Promise.all(stored.map(exportedImage));
+  return buildExport(currentSettings(), chats, messages, new Date(), images);
+}
+
+async function exportedImage({ url, chatId, messageId, blob }: StoredImage): Promise<ExportedImage> {
+  return { url, chatId, messageId, dataUrl: await readAsDataUrl(blob) };
 }
 
 export interface ImportSummary {
@@ -29,11 +41,16 @@ export async function importBackup(text: string): Promise<ImportSummary> {
   const running = useChats.getState().running;
   const incoming = chats.filter((c) => !running[c.id]);
   const ids = new Set(incoming.map((c) => c.id));
+  const images = result.data.images
+    .filter((i) => ids.has(i.chatId))
+    .map(({ url, chatId, messageId, dataUrl }) => ({ url, chatId, messageId, blob: dataUrlToBlob(dataUrl) }));
   const repo = await getRepo();
   await repo.importChats(
     incoming,
     messages.filter((m) => ids.has(m.chatId)),
+    images,
   );
+  showStoredImages(images);
   if (Object.keys(settings).length) await updateSettings(settings);
   await reloadChats();
   const pruned = await pruneChats();

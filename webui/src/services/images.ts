@@ -32,6 +32,11 @@ function remember(url: string, blob: Blob | null): void {
   });
 }
 
+/** Images written by an import: messages show these copies from now on. */
+export function showStoredImages(images: readonly { url: string; blob: Blob }[]): void {
+  for (const { url, blob } of images) remember(url, blob);
+}
+
 const looking = new Set<string>();
 
 /** Looks up the stored copy of `url` (once per URL and page). */
