@@ -77,9 +77,13 @@ const RICH = [
   "```",
   "",
   `| wide | table |\n|---|---|\n| ${"y".repeat(200)} | 1 |`,
+  "",
+  "$$",
+  Array.from({ length: 60 }, (_, i) => `x_{${i}}`).join(" + "),
+  "$$",
 ].join("\n");
 
-test("replies: labelled task boxes without bullets, focusable code and tables, heading order", async ({
+test("replies: labelled task boxes without bullets, focusable code, tables and math, heading order", async ({
   page,
 }) => {
   await openApp(page);
@@ -95,6 +99,11 @@ test("replies: labelled task boxes without bullets, focusable code and tables, h
   await code.focus();
   await expect(code).toBeFocused();
   await expect(reply.getByRole("region", { name: "Table" })).toHaveAttribute("tabindex", "0");
+  const math = reply.getByRole("region", { name: "Math" });
+  await math.focus();
+  await expect(math).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect.poll(() => math.evaluate((box) => box.scrollLeft)).toBeGreaterThan(0);
   // "# Plan" sits under the page's own headings (h1 chat, h2 messages).
   await expect(reply.getByRole("heading", { name: "Plan", level: 3 })).toBeVisible();
   await expect(reply.getByRole("heading", { name: "Steps", level: 4 })).toBeVisible();

@@ -1,6 +1,7 @@
 /** remark-math + rehype-katex (and KaTeX's stylesheet), loaded only when a message has math. */
 
 import type { Options } from "react-markdown";
+import { rehypeFocusableMath } from "./focusableMath";
 
 type PluggableList = NonNullable<Options["remarkPlugins"]>;
 
@@ -16,7 +17,10 @@ export function loadMathPlugins(): Promise<MathPlugins> {
   loading ??= import("./katexPlugins").then(({ remarkMath, rehypeKatex }) => {
     loaded = {
       remark: [remarkMath],
-      rehype: [[rehypeKatex, { throwOnError: false, strict: "ignore", output: "htmlAndMathml" }]],
+      rehype: [
+        [rehypeKatex, { throwOnError: false, strict: "ignore", output: "htmlAndMathml" }],
+        rehypeFocusableMath,
+      ],
     };
     return loaded;
   });
