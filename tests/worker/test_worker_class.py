@@ -145,6 +145,7 @@ async def test_a_stop_signal_starts_no_waiting_job_even_if_the_cancel_is_lost() 
 
 def test_arq_hooks_the_subclass_relies_on_are_there() -> None:
     assert "_poll_iteration" in vars(arq.worker.Worker)
+    assert list(inspect.signature(arq.worker.Worker.handle_sig).parameters) == ["self", "signum"]
     assert list(inspect.signature(arq.worker.Worker.start_jobs).parameters) == ["self", "job_ids"]
     assert "after_job_end" in inspect.signature(arq.worker.Worker).parameters
 
