@@ -72,7 +72,8 @@ class VoteResult:
 class ArenaStream(ClosingStream):
     """Iterate for ``(side, text)`` deltas, or :meth:`events` for typed events (each has
     ``participant`` "a" or "b"). After the end, :attr:`reply` holds the :class:`ArenaReply`
-    (for a regenerated side, the other side is the earlier reply)."""
+    (for a regenerated side, the other side is the earlier reply; on a session resumed since,
+    that one has its message id and no text)."""
 
     def __init__(
         self,
@@ -263,11 +264,22 @@ class ArenaSession:
 
     def _finish(self, builders: dict[str, ReplyBuilder]) -> ArenaReply:
         built = {side: builder.build() for side, builder in builders.items()}
-        if len(built) < 2 and self._last is not None:
-            built = {side: built.get(side) or self._last.side(side) for side in SIDES}
-        a, b = built["a"], built["b"]
+        a, b = (built.get(side) or self._earlier(side) for side in SIDES)
         self._last = ArenaReply(a, b, self.evaluation_session_id or "", self.mode)
         return self._last
+
+    def _earlier(self, side: Side) -> ChatReply:
+        """The side a regenerate left alone: its latest reply, or, on a session resumed since,
+        one with its id and no text (the text was never fetched)."""
+        if self._last is not None:
+            return self._last.side(side)
+        ids = self.last_message_ids
+        return ChatReply(
+            text="",
+            evaluation_session_id=self.evaluation_session_id or "",
+            model=self.model(side),
+            message_id=ids[SIDES.index(side)] if ids else "",
+        )
 
     async def _prepare(
         self, text: str, images: Sequence[ImageInput], attached: bool

@@ -85,6 +85,21 @@ async def test_regenerating_one_side_keeps_the_other(client: Client, arena: Fake
     await chat.vote("a")  # the regenerated turn is still the one judged
 
 
+async def test_a_resumed_chat_regenerates_one_side(client: Client, arena: FakeArena) -> None:
+    """A session resumed with the latest reply ids (as the worker does) never saw the other
+    side's text: it answers that side by its id, empty, and the new side in full."""
+    first = await (await client.chats.compare(A, B)).send("tell me")
+    ids = (first.a.message_id, first.b.message_id)
+    resumed = await client.chats.resume_arena(
+        first.evaluation_session_id, models=(A, B), last_message_ids=ids
+    )
+    again = await resumed.regenerate("a")
+    assert "(take 2)" in again.a.text and again.a.message_id == ids[0]
+    assert again.b.text == "" and again.b.message_id == ids[1] and again.b.model == B
+    assert arena.state.sessions.sessions[first.evaluation_session_id].turns[0].regenerations == 1
+    await resumed.vote("b")
+
+
 async def test_an_error_on_one_side_fails_the_turn(client: Client, arena: FakeArena) -> None:
     chat = await client.chats.compare(A, B)
     arena.state.faults.inject(Fault("stream_error", after_words=2, message="model overloaded"))
