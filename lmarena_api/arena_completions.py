@@ -1,9 +1,10 @@
 """Pure builders of two-choice completions for the arena modes: choice 0 is model A, choice 1
 model B, each with a vendor ``model`` key (the public name; ``None`` in a battle until the
-vote) and its own ``finish_reason``."""
+vote) and its own ``finish_reason``. A regenerated side answers with its choice alone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +22,10 @@ class ArenaCompletion:
     base: Completion
     mode: str  # "side-by-side" or "battle"
     models: tuple[str | None, str | None]  # the public names; (None, None) in a battle
+    sides: tuple[Side, ...] = ("a", "b")  # the sides that answer (one when regenerated)
 
     def role_chunk(self) -> dict[str, Any]:
-        choices = [self._choice(side, {"role": "assistant", "content": ""}) for side in INDEX]
+        choices = [self._choice(side, {"role": "assistant", "content": ""}) for side in self.sides]
         return self._with_conversation(self.base._chunk(choices), self.base.session_id)
 
     def delta_chunk(
@@ -32,25 +34,30 @@ class ArenaCompletion:
         return self._with_conversation(self.base._chunk([self._choice(side, delta)]), session_id)
 
     def final_chunk(self, a: ChatResult, b: ChatResult) -> dict[str, Any]:
+        results = {"a": a, "b": b}
         choices = [
-            self._choice("a", {}, finish_reason(a.finish_reason)),
-            self._choice("b", {}, finish_reason(b.finish_reason)),
+            self._choice(side, {}, finish_reason(results[side].finish_reason))
+            for side in self.sides
         ]
         return {**self.base._chunk(choices), **self._vendor(a, b)}
 
     def usage_chunk(self, a: ChatResult, b: ChatResult) -> dict[str, Any]:
-        return self.base._chunk([], usage=summed_usage(a, b))
+        return self.base._chunk([], usage=summed_usage(self._answering(a, b)))
 
     def response(self, a: ChatResult, b: ChatResult) -> dict[str, Any]:
+        results = {"a": a, "b": b}
         return {
             "id": self.base.id,
             "object": "chat.completion",
             "created": self.base.created,
             "model": self.base.model,
-            "choices": [self._whole("a", a), self._whole("b", b)],
-            "usage": summed_usage(a, b),
+            "choices": [self._whole(side, results[side]) for side in self.sides],
+            "usage": summed_usage(self._answering(a, b)),
             **self._vendor(a, b),
         }
+
+    def _answering(self, a: ChatResult, b: ChatResult) -> list[ChatResult]:
+        return [a if side == "a" else b for side in self.sides]
 
     def _whole(self, side: Side, result: ChatResult) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": result.text}
@@ -86,15 +93,15 @@ class ArenaCompletion:
         return {"conversation": self._conversation(session_id)}
 
 
-def summed_usage(a: ChatResult, b: ChatResult) -> dict[str, int]:
-    """Both sides' tokens, with the prompt counted once (both models read the same one)."""
+def summed_usage(results: Sequence[ChatResult]) -> dict[str, int]:
+    """The sides' tokens, with the prompt counted once (both models read the same one)."""
 
     def count(result: ChatResult, name: str) -> int:
         value = getattr(result.usage, name, None) if result.usage else None
         return value if isinstance(value, int) else 0
 
-    prompt = max(count(a, "prompt_tokens"), count(b, "prompt_tokens"))
-    completion = count(a, "completion_tokens") + count(b, "completion_tokens")
+    prompt = max((count(r, "prompt_tokens") for r in results), default=0)
+    completion = sum(count(r, "completion_tokens") for r in results)
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,

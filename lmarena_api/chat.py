@@ -26,6 +26,7 @@ from lmarena_worker.contract import (
     JobEvent,
     ModelCard,
     ReasoningEvent,
+    Side,
     TextEvent,
     UploadJob,
 )
@@ -42,6 +43,7 @@ from .metrics import ApiMetrics
 from .reply_frames import ArenaFrames, DirectFrames, ReplyFrames
 from .requests import read_json
 from .schemas import (
+    ArenaRequest,
     ChatCompletionRequest,
     UserTurn,
     history_images,
@@ -144,31 +146,79 @@ async def _answer_arena(
 ) -> Response:
     """Two models at once. Only an explicit ``conversation.evaluationSessionId`` continues an
     arena chat: OpenAI messages hold one assistant reply per turn, not two."""
-    state = request.app.state
-    broker: Broker = state.broker
+    broker: Broker = request.app.state.broker
     arena = req.arena
     assert arena is not None
-    battle = arena.mode == "battle"
-    names = (None, None) if battle else (req.model, arena.model_b)
+    names = (None, None) if arena.mode == "battle" else (req.model, arena.model_b)
     cards = [await _model(broker, name) for name in names if name is not None]
     if turn.images and not (cards and all(card.vision for card in cards)):
         param = turn.images[0][0]
         raise ApiError(400, f"{param}: both models must take image input", param=param)
     await broker.require_worker()
-    settings = state.settings
-    attachments = await _upload_images(broker, settings, cards[0], turn.images) if cards else []
-    job = ChatJob(
+    job = await _arena_job(request, req, turn, names, cards)
+    run = await broker.start_chat(job)
+    spec = job.arena
+    assert spec is not None
+    mapping = (
+        "regenerated" if spec.regenerate else "resumed" if turn.evaluation_session_id else "new"
+    )
+    base = Completion(model=req.model, session_id=turn.evaluation_session_id, mapping=mapping)
+    sides: tuple[Side, ...] = (spec.regenerate,) if spec.regenerate else ("a", "b")
+    frames = ArenaFrames(ArenaCompletion(base, arena.mode, names, sides))
+    return await _reply(request, req, run, frames, started)
+
+
+async def _arena_job(
+    request: Request,
+    req: ChatCompletionRequest,
+    turn: UserTurn,
+    names: tuple[str | None, str | None],
+    cards: list[ModelCard],
+) -> ChatJob:
+    """A new turn (its images uploaded first), or one side regenerated (nothing is sent)."""
+    broker: Broker = request.app.state.broker
+    arena = req.arena
+    assert arena is not None
+    attachments: list[AttachmentRef] = []
+    if arena.regenerate is not None:
+        assert turn.evaluation_session_id is not None  # parse_request checked it
+        spec = await _regenerate_spec(broker, arena, names, turn.evaluation_session_id)
+    else:
+        spec = ArenaSpec(mode=arena.mode, model_b=arena.model_b)
+        if cards:
+            settings = request.app.state.settings
+            attachments = await _upload_images(broker, settings, cards[0], turn.images)
+    return ChatJob(
         model=req.model,
         text=turn.text,
         evaluation_session_id=turn.evaluation_session_id,
         attachments=attachments,
-        arena=ArenaSpec(mode=arena.mode, model_b=arena.model_b),
+        arena=spec,
     )
-    run = await broker.start_chat(job)
-    mapping = "resumed" if turn.evaluation_session_id else "new"
-    base = Completion(model=req.model, session_id=turn.evaluation_session_id, mapping=mapping)
-    frames = ArenaFrames(ArenaCompletion(base, arena.mode, names))
-    return await _reply(request, req, run, frames, started)
+
+
+async def _regenerate_spec(
+    broker: Broker, arena: ArenaRequest, names: tuple[str | None, str | None], session_id: str
+) -> ArenaSpec:
+    """One side anew: the chat must be an arena chat recorded here, asked for as it is."""
+    record = await broker.arena.get(session_id)
+    if record is None:
+        raise ApiError(
+            404,
+            "no side-by-side or battle chat with this evaluationSessionId is known here",
+            param="conversation.evaluationSessionId",
+            code="arena_session_not_found",
+        )
+    asked = None if arena.mode == "battle" else names
+    if record.mode != arena.mode or record.models != asked:
+        shown = " and ".join(record.models) if record.models else "anonymous models"
+        raise ApiError(400, f"arena: this chat is a {record.mode} of {shown}", param="arena")
+    return ArenaSpec(
+        mode=arena.mode,
+        model_b=arena.model_b,
+        regenerate=arena.regenerate,
+        message_ids=record.message_ids,
+    )
 
 
 def _scope(request: Request) -> str:

@@ -101,6 +101,8 @@ class ArenaRequest(_Lenient):
 
     mode: Literal["side-by-side", "battle"]
     model_b: str | None = Field(None, min_length=1, max_length=200)
+    # A new reply of one side to the latest turn (the chat's evaluationSessionId is required).
+    regenerate: Literal["a", "b"] | None = None
 
 
 BATTLE_MODEL = "battle"  # the model name of a battle (listed in /v1/models)
@@ -144,6 +146,12 @@ def _check_arena(request: ChatCompletionRequest) -> None:
         if request.model == BATTLE_MODEL:
             request.arena = ArenaRequest(mode="battle")
         return
+    if arena.regenerate is not None and request.conversation is None:
+        raise ApiError(
+            400,
+            "arena.regenerate: regenerating a side needs conversation.evaluationSessionId",
+            param="arena.regenerate",
+        )
     if arena.mode == "battle":
         if request.model != BATTLE_MODEL:
             raise ApiError(400, 'model: a battle takes "model": "battle"', param="model")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 QUEUE_NAME = "lmarena:queue"
 JOB_CHAT = "chat"
@@ -96,10 +96,19 @@ Winner = Literal["a", "b", "tie", "both_bad"]
 
 class ArenaSpec(_Job):
     """Two models at once: ``side-by-side`` names model B (the job's ``model`` is model A);
-    a ``battle`` names neither (the site picks two in secret)."""
+    a ``battle`` names neither (the site picks two in secret). ``regenerate`` asks one side for
+    a new reply to the latest turn (whose reply ids are ``message_ids``) instead of sending."""
 
     mode: Literal["side-by-side", "battle"]
     model_b: str | None = None
+    regenerate: Side | None = None
+    message_ids: tuple[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _regenerate_names_the_turn(self) -> ArenaSpec:
+        if self.regenerate is not None and self.message_ids is None:
+            raise ValueError("regenerating a side needs the latest turn's message_ids")
+        return self
 
 
 class ChatJob(_Job):
@@ -114,6 +123,12 @@ class ChatJob(_Job):
     arena: ArenaSpec | None = None
     # Return generated images as data: URLs, fetched by the worker under the image-URL rules.
     images_as_data: bool = False
+
+    @model_validator(mode="after")
+    def _regenerate_in_a_known_chat(self) -> ChatJob:
+        if self.arena is not None and self.arena.regenerate and not self.evaluation_session_id:
+            raise ValueError("regenerating a side needs the chat's evaluation_session_id")
+        return self
 
 
 class ArenaRecord(_Model):

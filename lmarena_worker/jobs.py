@@ -166,7 +166,11 @@ async def _open(client: Client, job: ChatJob) -> AnyStream:
 async def _open_arena(client: Client, job: ChatJob, spec: ArenaSpec) -> ArenaStream:
     models = (job.model, spec.model_b) if spec.model_b is not None else None
     if job.evaluation_session_id:
-        arena = await client.chats.resume_arena(job.evaluation_session_id, models=models)
+        arena = await client.chats.resume_arena(
+            job.evaluation_session_id, models=models, last_message_ids=spec.message_ids
+        )
+        if spec.regenerate is not None:
+            return await arena.regenerate(spec.regenerate, stream=True)
     elif models is not None:
         arena = await client.chats.compare(*models)
     else:

@@ -139,6 +139,7 @@ def _identity_routes(state: SiteState) -> list[web.RouteDef]:
                 "mode": found.mode,
                 "models": [m["publicName"] if m else None for m in names],
                 "turns": len(found.turns),
+                "regenerations": [turn.regenerations for turn in found.turns],
                 "vote": found.vote,
             }
         )

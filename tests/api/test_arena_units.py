@@ -53,6 +53,23 @@ def test_a_whole_answer_has_two_choices_the_sdk_reads() -> None:
     }
 
 
+def test_a_regenerated_side_answers_alone_with_its_own_usage() -> None:
+    base = Completion(model="m-a", mapping="regenerated", session_id=SESSION)
+    frames = ArenaFrames(ArenaCompletion(base, "side-by-side", ("m-a", "m-b"), ("b",)))
+    done = DoneEvent(seq=3, result=_result("", 0), result_b=_result("anew", 4))
+    parsed = ChatCompletion.model_validate(frames.response(done))
+    assert [(c.index, c.message.content) for c in parsed.choices] == [(1, "anew")]
+    assert parsed.usage is not None and parsed.usage.completion_tokens == 4
+    role = ChatCompletionChunk.model_validate(frames.role_chunk())
+    assert [c.index for c in role.choices] == [1]
+    final, usage, end = frames.frames(done, include_usage=True)
+    last = ChatCompletionChunk.model_validate_json(final.removeprefix("data: ").strip())
+    assert [(c.index, c.finish_reason) for c in last.choices] == [(1, "stop")]
+    totals = ChatCompletionChunk.model_validate_json(usage.removeprefix("data: ").strip()).usage
+    assert totals is not None and totals.total_tokens == 9  # prompt 5 + model B's 4
+    assert end.strip() == "data: [DONE]"
+
+
 def test_stream_frames_say_the_side_and_each_side_finishes() -> None:
     frames = _frames("battle")
     role = ChatCompletionChunk.model_validate(frames.role_chunk())

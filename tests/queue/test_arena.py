@@ -83,6 +83,105 @@ def test_side_by_side_streams_each_side_with_its_own_finish(stack: dict[str, Pro
     assert finishes == {0: "stop", 1: "stop"}
 
 
+def test_one_side_regenerated_answers_its_choice_alone_and_stays_votable(
+    stack: dict[str, Proc],
+) -> None:
+    """Regenerate model B of a side-by-side chat on the other replica: one choice (index 1),
+    streamed; model A untouched at the site; the turn is still the one a vote judges."""
+    arena = {"mode": "side-by-side", "model_b": B}
+    first = sdk(stack["api1"]).chat.completions.create(
+        model=A,
+        messages=[{"role": "user", "content": "pick a number"}],
+        extra_body={"arena": arena},
+    )
+    session_id = (first.model_extra or {})["conversation"]["evaluationSessionId"]
+    stream = sdk(stack["api2"]).chat.completions.create(
+        model=A,
+        messages=[{"role": "user", "content": "pick a number"}],
+        stream=True,
+        extra_body={
+            "arena": {**arena, "regenerate": "b"},
+            "conversation": {"evaluationSessionId": session_id},
+        },
+    )
+    text, indexes, finishes, mappings = "", set(), [], set()
+    for chunk in stream:
+        mappings.add(((chunk.model_extra or {}).get("conversation") or {}).get("mapping"))
+        for choice in chunk.choices:
+            indexes.add(choice.index)
+            text += choice.delta.content or ""
+            finishes += [choice.finish_reason] if choice.finish_reason else []
+    assert indexes == {1} and finishes == ["stop"]
+    assert "(take 2)" in text and "answered by deepseek-v3.2" in text
+    assert "regenerated" in mappings
+    site = _session(stack, session_id)
+    assert site["turns"] == 1 and site["regenerations"] == [1]
+
+    whole = sdk(stack["api1"]).chat.completions.create(
+        model=A,
+        messages=[{"role": "user", "content": "pick a number"}],
+        extra_body={
+            "arena": {**arena, "regenerate": "a"},
+            "conversation": {"evaluationSessionId": session_id},
+        },
+    )
+    assert [c.index for c in whole.choices] == [0]
+    assert "(take 3)" in (whole.choices[0].message.content or "")  # the turn's third reply
+    assert _session(stack, session_id)["regenerations"] == [2]
+    assert _vote(stack["api2"], session_id, "a").status_code == 200
+
+
+def test_regenerate_needs_a_known_arena_chat_asked_for_as_it_is(stack: dict[str, Proc]) -> None:
+    api = stack["api1"]
+    pair = {"mode": "side-by-side", "model_b": B}
+    first = sdk(api).chat.completions.create(
+        model=A, messages=[{"role": "user", "content": "one"}], extra_body={"arena": pair}
+    )
+    session_id = (first.model_extra or {})["conversation"]["evaluationSessionId"]
+    direct = sdk(api).chat.completions.create(
+        model=A, messages=[{"role": "user", "content": "direct"}]
+    )
+    direct_id = (direct.model_extra or {})["conversation"]["evaluationSessionId"]
+    before = _session(stack, session_id)["regenerations"]
+    cases: list[tuple[dict[str, Any], int, str]] = [
+        ({"arena": {**pair, "regenerate": "b"}}, 400, "needs conversation.evaluationSessionId"),
+        (
+            {
+                "arena": {**pair, "regenerate": "b"},
+                "conversation": {"evaluationSessionId": direct_id},
+            },
+            404,
+            "no side-by-side or battle chat",
+        ),
+        (
+            {
+                "arena": {
+                    "mode": "side-by-side",
+                    "model_b": "claude-opus-4-5-20251101",
+                    "regenerate": "a",
+                },
+                "conversation": {"evaluationSessionId": session_id},
+            },
+            400,
+            f"side-by-side of {A} and {B}",
+        ),
+        (
+            {
+                "arena": {**pair, "regenerate": "c"},
+                "conversation": {"evaluationSessionId": session_id},
+            },
+            400,
+            "arena.regenerate",
+        ),
+    ]
+    for extra, status, words in cases:
+        body = {"model": A, "messages": [{"role": "user", "content": "x"}], **extra}
+        resp = httpx.post(f"{api.extra['url']}/v1/chat/completions", json=body, timeout=60)
+        assert resp.status_code == status, (extra, resp.text)
+        assert words in resp.json()["error"]["message"], resp.text
+    assert _session(stack, session_id)["regenerations"] == before  # nothing reached the site
+
+
 def test_battle_hides_names_until_the_vote_which_counts_once(stack: dict[str, Proc]) -> None:
     assert "battle" in [m.id for m in sdk(stack["api1"]).models.list().data]
     reply = sdk(stack["api1"]).chat.completions.create(
