@@ -170,6 +170,29 @@ test("battle: hidden names, the vote reveals them, a second vote is refused", as
   await expect(page.getByTestId("arena-badge").first()).toHaveText("Battle");
 });
 
+test("compare: one side regenerated in place, the other kept, then the turn is judged", async ({ page }) => {
+  await openApp(page);
+  await startCompare(page);
+  await sendPrompt(page, `Regenerate one ${uniqueTag()}`);
+  await waitForTurn(page);
+  const before = await column(page, "a").getByRole("article").innerText();
+  await expect(column(page, "b")).not.toContainText("(take 2)");
+
+  await column(page, "b").getByRole("button", { name: "Regenerate reply" }).click();
+  await waitForTurn(page);
+  await expect(column(page, "b")).toContainText(`answered by ${MODEL_B} (take 2)`);
+  expect(await column(page, "a").getByRole("article").innerText()).toBe(before);
+  await expect(page.getByTestId("arena-turn")).toHaveCount(1);
+
+  // Kept after a reload; the vote judges the regenerated turn, and ends regenerating.
+  await page.reload();
+  await expect(column(page, "b")).toContainText("(take 2)");
+  const bar = page.getByRole("group", { name: "Vote: which answer is better?" });
+  await bar.getByRole("button", { name: "B is better" }).click();
+  await expect(page.getByTestId("vote-verdict")).toContainText("You voted Model B");
+  await expect(page.getByRole("button", { name: "Regenerate reply" })).toHaveCount(0);
+});
+
 test("a vote the server refuses is explained in plain words", async ({ page }) => {
   await openApp(page);
   await page.getByRole("button", { name: "New battle chat" }).click();

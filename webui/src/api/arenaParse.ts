@@ -12,7 +12,8 @@ import type { ApiErrorBody, ChatRequest, Mapping, ReplyUpdate, Usage } from "./t
 
 /** `POST /v1/chat/completions` with the vendor `arena` object. */
 export interface ArenaRequest extends ChatRequest {
-  arena: { mode: ArenaMode; model_b?: string };
+  /** `regenerate` asks that side anew for the latest turn (the request names the session). */
+  arena: { mode: ArenaMode; model_b?: string; regenerate?: ArenaSide };
 }
 
 /** What one side's choice contributes; `model` only when the server named it. */

@@ -26,6 +26,22 @@ export function arenaTurns(messages: readonly Pick<Message, "id" | "role" | "sid
   return turns;
 }
 
+/**
+ * The latest turn's reply of `side` when it may be asked anew: the other side was answered in
+ * full (a turn that failed or was stopped marks both sides, so the site has this turn) and this
+ * one is not streaming.
+ */
+export function regenerableReply<M extends Pick<Message, "id" | "role" | "side" | "status">>(
+  thread: readonly M[],
+  side: ArenaSide,
+): M | undefined {
+  const turn = arenaTurns(thread).at(-1);
+  const find = (id: string | undefined): M | undefined => thread.find((m) => m.id === id);
+  const mine = find(turn?.[side]);
+  const other = find(turn?.[side === "a" ? "b" : "a"]);
+  return other?.status === "done" && mine && mine.status !== "streaming" ? mine : undefined;
+}
+
 /** Models worth comparing by default: text models, the user's last model first. */
 export function defaultPair(
   models: readonly ApiModel[],

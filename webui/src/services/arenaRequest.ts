@@ -5,7 +5,7 @@
  */
 
 import type { ArenaRequest } from "../api/arenaParse";
-import type { ChatArena, Message } from "../types";
+import type { ArenaSide, ChatArena, Message } from "../types";
 import { toWireMessage } from "./request";
 
 /** The model id of a battle (an entry of `/v1/models` whose `capabilities.arena` is "battle"). */
@@ -24,6 +24,7 @@ export function buildArenaRequest(
   prompt: Message,
   streaming: boolean,
   sessionId: string | null = null,
+  regenerate?: ArenaSide,
 ): ArenaRequest {
   const battle = arena.mode === "battle";
   const request: ArenaRequest = {
@@ -34,5 +35,6 @@ export function buildArenaRequest(
   };
   if (streaming) request.stream_options = { include_usage: true };
   if (sessionId) request.conversation = { evaluationSessionId: sessionId };
+  if (regenerate) request.arena.regenerate = regenerate;
   return request;
 }

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { arenaTurns, defaultPair, readChatArena, verdictText } from "../lib/arena";
+import { arenaTurns, defaultPair, readChatArena, regenerableReply, verdictText } from "../lib/arena";
 import { buildExport, validateImport } from "../lib/exportImport";
 import { newChat, threadMessages, useChats } from "../stores/chats";
 import { DEFAULT_SETTINGS } from "../types";
 import { bytesOf, sseBody } from "../test/sse";
 import { freshStores } from "../test/stores";
 import { startArenaChat, voteArena, voteErrorText } from "./arenaChats";
-import { sendArenaPrompt } from "./arenaRun";
+import { regenerateArenaSide, sendArenaPrompt } from "./arenaRun";
 import { stopReply } from "./generation";
 import type { Repo } from "../db/repo";
 
@@ -159,6 +159,67 @@ describe("arena turns", () => {
   });
 });
 
+/** The answer to a regenerate of one side: that side's choice alone. */
+function sideReply(index: number, words: string, session: string) {
+  const conversation = { evaluationSessionId: session, mapping: "regenerated", mode: "side-by-side" };
+  const choice = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    index,
+    delta,
+    finish_reason: finish,
+    model: null,
+  });
+  return new Response(
+    sseBody([
+      { choices: [choice({ role: "assistant", content: "" })] },
+      { choices: [choice({ content: words })], conversation },
+      { choices: [choice({}, "stop")], conversation },
+    ]),
+    { status: 200 },
+  );
+}
+
+describe("regenerating one side", () => {
+  it("asks that side anew for the latest turn and replaces its reply, the other stays", async () => {
+    serve((_url, body) =>
+      (body.arena as { regenerate?: string }).regenerate
+        ? sideReply(1, "B again", "sess-r")
+        : arenaReply({ a: "A1", b: "B1" }, "sess-r", [null, null]),
+    );
+    const id = await startArenaChat("battle");
+    expect(await regenerateArenaSide(id, "b")).toBe(false); // nothing to regenerate yet
+    await sendArenaPrompt(id, "first");
+    expect(await regenerateArenaSide(id, "b")).toBe(true);
+    expect(bodies[1]).toEqual({
+      model: "battle",
+      arena: { mode: "battle", regenerate: "b" },
+      messages: [{ role: "user", content: "first" }],
+      stream: true,
+      stream_options: { include_usage: true },
+      conversation: { evaluationSessionId: "sess-r" },
+    });
+    const [user, a, b] = threadMessages(id);
+    expect(user?.content).toBe("first");
+    expect(a).toMatchObject({ side: "a", content: "A1", status: "done" });
+    expect(b).toMatchObject({ side: "b", content: "B again", status: "done" });
+    expect(threadMessages(id)).toHaveLength(3);
+    expect((await repo.loadMessages(id)).find((m) => m.id === b?.id)?.content).toBe("B again");
+  });
+
+  it("is refused after the vote and while the other side failed", async () => {
+    serve((url, body) =>
+      url.endsWith("/v1/arena/votes")
+        ? new Response(JSON.stringify({ ...body, models: { a: "x", b: "y" } }), { status: 200 })
+        : arenaReply({ a: "A1", b: "B1" }, "sess-v", [null, null]),
+    );
+    const id = await startArenaChat("battle");
+    await sendArenaPrompt(id, "first");
+    await voteArena(id, "a");
+    const sent = bodies.length;
+    expect(await regenerateArenaSide(id, "a")).toBe(false);
+    expect(bodies.length).toBe(sent);
+  });
+});
+
 describe("votes", () => {
   it("reveals a battle's models on the chat and its replies", async () => {
     serve((url, body) => {
@@ -238,6 +299,24 @@ describe("arena helpers", () => {
       { promptId: "1", a: "2", b: "3" },
       { promptId: "4", b: "5" },
     ]);
+  });
+
+  it("offers a side anew only on the latest turn, once the other side was answered", () => {
+    const m = (id: string, side: "a" | "b" | undefined, status: "done" | "error" | "streaming") => ({
+      id,
+      role: side ? ("assistant" as const) : ("user" as const),
+      ...(side ? { side } : {}),
+      status,
+    });
+    const older = [m("1", undefined, "done"), m("2", "a", "done"), m("3", "b", "done")];
+    expect(regenerableReply(older, "b")?.id).toBe("3");
+    const failedTurn = [...older, m("4", undefined, "done"), m("5", "a", "error"), m("6", "b", "error")];
+    expect(regenerableReply(failedTurn, "b")).toBeUndefined(); // never the turn before
+    const oneSideFailed = [...older, m("4", undefined, "done"), m("5", "a", "done"), m("6", "b", "error")];
+    expect(regenerableReply(oneSideFailed, "b")?.id).toBe("6");
+    expect(regenerableReply(oneSideFailed, "a")).toBeUndefined();
+    const streaming = [...older, m("4", undefined, "done"), m("5", "a", "done"), m("6", "b", "streaming")];
+    expect(regenerableReply(streaming, "b")).toBeUndefined();
   });
 
   it("picks two different text models, the last used first", () => {

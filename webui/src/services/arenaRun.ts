@@ -6,7 +6,7 @@
 
 import { completeArena, streamArena } from "../api/arena";
 import type { ArenaUpdate } from "../api/arenaParse";
-import { SIDES } from "../lib/arena";
+import { arenaTurns, regenerableReply, SIDES } from "../lib/arena";
 import { failedReply } from "../lib/errors";
 import { createFrameBatcher } from "../lib/frameBatcher";
 import { renderStats } from "../lib/renderStats";
@@ -15,6 +15,7 @@ import {
   appendMessage,
   patchMessage,
   pruneChats,
+  replaceMessage,
   setRunning,
   threadMessages,
   updateChat,
@@ -70,7 +71,45 @@ export async function sendArenaPrompt(chatId: string, text: string): Promise<boo
   }
   // An empty chat does not count toward the limit: this one starts counting now.
   if (isFirst) void pruneChats();
-  await runArenaTurn(chatId, arena, prompt, { a: ids.a ?? "", b: ids.b ?? "" }, chat.evaluationSessionId);
+  await runArenaTurn(chatId, arena, prompt, ids, chat.evaluationSessionId);
+  return true;
+}
+
+/**
+ * Asks one side of the latest turn anew (the site's retry): its reply is replaced as it
+ * streams, the other side stays. False when that side cannot be (`regenerableReply`), or the
+ * chat is busy, has no session or was voted on.
+ */
+export async function regenerateArenaSide(chatId: string, side: ArenaSide): Promise<boolean> {
+  const { chats, running } = useChats.getState();
+  const chat = chats[chatId];
+  const thread = threadMessages(chatId);
+  const prompt = thread.find((m) => m.id === arenaTurns(thread).at(-1)?.promptId);
+  const old = regenerableReply(thread, side);
+  const arena = chat?.arena;
+  const sessionId = chat?.evaluationSessionId;
+  if (!arena || !sessionId || running[chatId] || arena.vote || !prompt || !old) return false;
+  setRunning(chatId, true);
+  try {
+    const { id, seq, model } = old;
+    const createdAt = Date.now();
+    const fresh: Message = {
+      id,
+      chatId,
+      seq,
+      role: "assistant",
+      side,
+      content: "",
+      status: "streaming",
+      createdAt,
+    };
+    await replaceMessage(model ? { ...fresh, model } : fresh);
+    await updateChat(chatId, { updatedAt: Date.now() });
+  } catch (error) {
+    setRunning(chatId, false);
+    throw error;
+  }
+  await runArenaTurn(chatId, arena, prompt, { [side]: old.id }, sessionId, side);
   return true;
 }
 
@@ -83,19 +122,24 @@ function emptyAnswer(finishReason: string | undefined): MessageError {
   return { message, status: null, code: null, auth: false };
 }
 
+/** The replies of a turn being written: both sides, or the one side regenerated. */
+type TurnIds = Partial<Sides<string>>;
+
 async function runArenaTurn(
   chatId: string,
   arena: ChatArena,
   prompt: Message,
-  ids: Sides<string>,
+  ids: TurnIds,
   sessionId: string | null,
+  regenerate?: ArenaSide,
 ): Promise<void> {
+  const sides = SIDES.filter((side) => ids[side]);
   const settings = currentSettings();
   const controller = new AbortController();
   const untrack = trackRequest(chatId, controller);
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  for (const side of SIDES) holdReplyLock(ids[side], done);
+  for (const side of sides) holdReplyLock(ids[side] ?? "", done);
   const startedAt = Date.now();
   const acc: Sides<ReplyAccumulator> = { a: new ReplyAccumulator(), b: new ReplyAccumulator() };
   const firstTokenMs: Partial<Sides<number>> = {};
@@ -107,14 +151,14 @@ async function runArenaTurn(
     renderStats.flushes++;
     const persist = Date.now() - lastSave > SAVE_EVERY_MS;
     if (persist) lastSave = Date.now();
-    for (const side of SIDES) {
+    for (const side of sides) {
       const { content, reasoning } = acc[side];
-      void patchMessage(chatId, ids[side], { content, reasoning }, persist);
+      void patchMessage(chatId, ids[side] ?? "", { content, reasoning }, persist);
     }
   });
   const onUpdate = (update: ArenaUpdate): void => {
     renderStats.deltas++;
-    for (const side of SIDES) {
+    for (const side of sides) {
       const part = update[side];
       if (!part) continue;
       acc[side].apply(part);
@@ -131,7 +175,7 @@ async function runArenaTurn(
   let status: MessageStatus = "done";
   let error: MessageError | undefined;
   try {
-    const request = buildArenaRequest(arena, prompt, settings.streaming, sessionId);
+    const request = buildArenaRequest(arena, prompt, settings.streaming, sessionId, regenerate);
     const options = { apiKey: settings.apiKey, signal: controller.signal };
     if (request.stream) await streamArena(request, options, onUpdate);
     else onUpdate(await completeArena(request, options));
@@ -143,12 +187,12 @@ async function runArenaTurn(
   }
   try {
     const durationMs = Date.now() - startedAt;
-    for (const side of SIDES) {
+    for (const side of sides) {
       const a = acc[side];
       const sideError = status === "done" && a.empty ? emptyAnswer(a.finishReason) : error;
       const model = models[side];
       const first = firstTokenMs[side];
-      await patchMessage(chatId, ids[side], {
+      await patchMessage(chatId, ids[side] ?? "", {
         content: a.content,
         status: sideError ? "error" : status,
         ...(a.reasoning ? { reasoning: a.reasoning } : {}),
@@ -166,8 +210,8 @@ async function runArenaTurn(
   } finally {
     finished();
   }
-  for (const side of SIDES) {
+  for (const side of sides) {
     const images = acc[side].images;
-    if (images.length) void keepImages(chatId, ids[side], images);
+    if (images.length) void keepImages(chatId, ids[side] ?? "", images);
   }
 }

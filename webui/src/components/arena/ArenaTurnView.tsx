@@ -16,8 +16,8 @@ export const ArenaTurnView = memo(function ArenaTurnView({ chatId, turn, latest 
     <div className="flex flex-col gap-3" data-testid="arena-turn">
       <ArenaPrompt chatId={chatId} id={turn.promptId} />
       <div className="grid grid-cols-1 gap-3 lg:grid-cols-2" data-testid="arena-replies">
-        <ArenaReply chatId={chatId} side="a" id={turn.a} />
-        <ArenaReply chatId={chatId} side="b" id={turn.b} />
+        <ArenaReply chatId={chatId} side="a" id={turn.a} latest={latest} />
+        <ArenaReply chatId={chatId} side="b" id={turn.b} latest={latest} />
       </div>
       <VoteBar chatId={chatId} turn={turn} latest={latest} />
     </div>
