@@ -1,3 +1,4 @@
+import type { Locator, Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { backupWithChats } from "./backup";
 import {
@@ -13,17 +14,30 @@ import {
   waitForReply,
 } from "./fixtures";
 
+/** Opens Settings, exports the backup, and gives the dialog, the file's path and its JSON. */
+async function exportBackup(page: Page): Promise<{ dialog: Locator; file: string; json: unknown }> {
+  await page.getByRole("button", { name: "Settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Settings" });
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Export JSON" }).click();
+  const file = await (await download).path();
+  return { dialog, file, json: JSON.parse(readFileSync(file, "utf8")) };
+}
+
+async function clearAllChats(page: Page, dialog: Locator): Promise<void> {
+  await dialog.getByRole("button", { name: "Clear all chats" }).click();
+  await page
+    .getByRole("dialog", { name: "Clear all chats?" })
+    .getByRole("button", { name: "Clear all" })
+    .click();
+}
+
 test("export to JSON, clear everything, import it back", async ({ page }) => {
   await openApp(page);
   await send(page, "Remember the word avocado");
   await waitForReply(page);
-  await page.getByRole("button", { name: "Settings" }).click();
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-
-  const download = page.waitForEvent("download");
-  await dialog.getByRole("button", { name: "Export JSON" }).click();
-  const file = await (await download).path();
-  const exported = JSON.parse(readFileSync(file, "utf8")) as {
+  const { dialog, file, json } = await exportBackup(page);
+  const exported = json as {
     format: string;
     chats: { title: string; evaluationSessionId: string }[];
     messages: { content: string }[];
@@ -33,11 +47,7 @@ test("export to JSON, clear everything, import it back", async ({ page }) => {
   expect(exported.chats[0]?.evaluationSessionId).toBeTruthy();
   expect(exported.messages.map((m) => m.content).join(" ")).toContain("avocado");
 
-  await dialog.getByRole("button", { name: "Clear all chats" }).click();
-  await page
-    .getByRole("dialog", { name: "Clear all chats?" })
-    .getByRole("button", { name: "Clear all" })
-    .click();
+  await clearAllChats(page, dialog);
   await expect(chatButton(page, "Remember the word avocado")).toHaveCount(0);
 
   await dialog.getByTestId("import-input").setInputFiles(file);
@@ -67,12 +77,8 @@ test("a backup keeps generated images: imported after their URL expired, they st
   const image = assistantMessages(page).first().getByRole("img", { name: "Generated image 1" });
   await expect(image).toHaveAttribute("src", /^blob:/);
 
-  await page.getByRole("button", { name: "Settings" }).click();
-  const dialog = page.getByRole("dialog", { name: "Settings" });
-  const download = page.waitForEvent("download");
-  await dialog.getByRole("button", { name: "Export JSON" }).click();
-  const file = await (await download).path();
-  const exported = JSON.parse(readFileSync(file, "utf8")) as {
+  const { dialog, file, json } = await exportBackup(page);
+  const exported = json as {
     messages: { id: string; images?: string[] }[];
     images: { url: string; messageId: string; dataUrl: string }[];
   };
@@ -81,11 +87,7 @@ test("a backup keeps generated images: imported after their URL expired, they st
   expect(exported.images[0]).toMatchObject({ url: shown?.images?.[0], messageId: shown?.id });
   expect(exported.images[0]?.dataUrl).toMatch(/^data:image\/png;base64,/);
 
-  await dialog.getByRole("button", { name: "Clear all chats" }).click();
-  await page
-    .getByRole("dialog", { name: "Clear all chats?" })
-    .getByRole("button", { name: "Clear all" })
-    .click();
+  await clearAllChats(page, dialog);
   await expect(chatButton(page, title)).toHaveCount(0);
   expired = true;
   await page.reload();
