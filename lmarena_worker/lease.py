@@ -80,6 +80,12 @@ async def release(redis: Any, lease: Lease) -> None:
     await redis.eval(_RELEASE, 1, LEASE_KEY, lease.token)
 
 
+async def holds(redis: Any, token: str) -> bool:
+    """Whether ``token`` holds the lease right now (one read)."""
+    raw = await redis.get(LEASE_KEY)
+    return raw is not None and raw.decode() == token
+
+
 async def holder(redis: Any) -> str | None:
     """The active worker's id, or None while nobody holds the lease."""
     raw = await redis.get(LEASE_KEY)

@@ -9,7 +9,10 @@ ends on the first Redis error; this subclass (no patching of arq itself):
   would close the browser with it);
 - on a stop signal, picks nothing more and ends its poll loop by itself: a waiting job stays
   queued for the next worker even when the cancellation of the main task is lost (3.11's
-  ``asyncio.wait_for`` can swallow one that arrives as its future completes).
+  ``asyncio.wait_for`` can swallow one that arrives as its future completes);
+- starts jobs only while its lease token (``ctx["lease_token"]``, set by the Role) holds the
+  lease: after a Redis restart the lease is gone before the Role notices, and a job taken then
+  would be refused by the queue gate; left queued, it waits for the lease's next holder.
 
 It relies on arq's ``main``/``_poll_iteration``/``start_jobs`` hooks of the pinned arq versions
 (``tests/worker/test_worker_class.py`` guards them). ``arq lmarena_worker.WorkerSettings`` runs
@@ -30,6 +33,7 @@ from arq.connections import create_pool
 from arq.worker import Worker
 from redis.exceptions import RedisError
 
+from . import lease
 from .contract import WAKE_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -97,6 +101,8 @@ class LMArenaWorker(Worker):
             self._backoff = 0.0
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
+        if job_ids and not await self._holds_lease():
+            return
         # One at a time, so a stop signal that comes while arq waits for a free slot starts
         # nothing after it (the Role may even reopen the tap). Jobs running here stay in the
         # queue until they end: skip their Redis round trips.
@@ -105,6 +111,12 @@ class LMArenaWorker(Worker):
                 return
             if job_id.decode() not in self.tasks:
                 await super().start_jobs([job_id])
+
+    async def _holds_lease(self) -> bool:
+        if "lease_token" not in self.ctx:  # no Role runs this worker: nothing to hold
+            return True
+        token = self.ctx["lease_token"]
+        return token is not None and await lease.holds(self.pool, token)
 
     async def _listen(self) -> None:
         """Wake the poll loop on every message on ``WAKE_CHANNEL``; runs until cancelled."""

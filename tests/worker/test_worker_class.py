@@ -18,7 +18,7 @@ from arq.jobs import Job
 
 from harness.ports import free_port
 from harness.redis_server import start_redis
-from lmarena_worker.contract import QUEUE_NAME, WAKE_CHANNEL
+from lmarena_worker.contract import LEASE_KEY, QUEUE_NAME, WAKE_CHANNEL
 from lmarena_worker.redis_client import connect
 from lmarena_worker.worker import LMArenaWorker
 
@@ -139,6 +139,30 @@ async def test_a_stop_signal_starts_no_waiting_job_even_if_the_cancel_is_lost() 
             await main
         await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
         await worker.close()
+        await pool.aclose()
+        server.stop()
+
+
+async def test_jobs_wait_while_the_lease_token_does_not_hold_the_lease() -> None:
+    """As after a Redis restart that dropped the lease before the Role noticed: the job stays
+    queued (never claimed, so the queue gate never refuses it), and runs once the token holds."""
+    server = start_redis()
+    pool: ArqRedis = connect(server.extra["url"], timeout=2)
+    try:
+        async with running(server.extra["url"], poll_delay=0.05) as worker:
+            worker.ctx["lease_token"] = "w1 1"
+            job = await pool.enqueue_job("echo", "held", _queue_name=QUEUE_NAME, _job_id="held")
+            assert job is not None
+            await pool.publish(WAKE_CHANNEL, b"1")
+            await asyncio.sleep(0.5)  # ten polls
+            assert await pool.zscore(QUEUE_NAME, "held") is not None
+            assert not await pool.exists("arq:in-progress:held")
+            await pool.set(LEASE_KEY, "w0 1")  # another worker's tenure: still waits
+            await asyncio.sleep(0.3)
+            assert not await pool.exists("arq:in-progress:held")
+            await pool.set(LEASE_KEY, "w1 1")
+            assert await job.result(timeout=10, poll_delay=0.05) == "held"
+    finally:
         await pool.aclose()
         server.stop()
 
