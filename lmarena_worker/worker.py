@@ -101,16 +101,16 @@ class LMArenaWorker(Worker):
             self._backoff = 0.0
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
-        if job_ids and not await self._holds_lease():
+        # Jobs running here stay in the queue until they end: skip their Redis round trips.
+        new = [j for j in job_ids if j.decode() not in self.tasks]
+        if not new or not await self._holds_lease():
             return
         # One at a time, so a stop signal that comes while arq waits for a free slot starts
-        # nothing after it (the Role may even reopen the tap). Jobs running here stay in the
-        # queue until they end: skip their Redis round trips.
-        for job_id in job_ids:
+        # nothing after it (the Role may even reopen the tap).
+        for job_id in new:
             if self.stopping or self.job_counter >= self.max_jobs:
                 return
-            if job_id.decode() not in self.tasks:
-                await super().start_jobs([job_id])
+            await super().start_jobs([job_id])
 
     async def _holds_lease(self) -> bool:
         if "lease_token" not in self.ctx:  # no Role runs this worker: nothing to hold
