@@ -12,6 +12,8 @@ from pydantic import ValidationError
 
 from lmarena_worker.contract import ARENA_RECORD_TTL, ArenaRecord, arena_key, arena_vote_key
 
+from .errors import ApiError
+
 
 class ArenaBook:
     def __init__(self, redis: Any) -> None:
@@ -25,6 +27,19 @@ class ArenaBook:
             return ArenaRecord.model_validate_json(raw)
         except ValidationError:
             return None
+
+    async def require(self, session_id: str, *, param: str, note: str = "") -> ArenaRecord:
+        """The chat's record, or the 404 for a chat that is no arena chat recorded here."""
+        record = await self.get(session_id)
+        if record is None:
+            raise ApiError(
+                404,
+                "no side-by-side or battle chat with this evaluationSessionId is known here"
+                + (f" ({note})" if note else ""),
+                param=param,
+                code="arena_session_not_found",
+            )
+        return record
 
     async def claim_vote(self, session_id: str, winner: str) -> bool:
         """True for the first claim of this chat's vote; False when it was voted on."""

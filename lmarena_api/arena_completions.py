@@ -34,30 +34,32 @@ class ArenaCompletion:
         return self._with_conversation(self.base._chunk([self._choice(side, delta)]), session_id)
 
     def final_chunk(self, a: ChatResult, b: ChatResult) -> dict[str, Any]:
-        results = {"a": a, "b": b}
         choices = [
-            self._choice(side, {}, finish_reason(results[side].finish_reason))
-            for side in self.sides
+            self._choice(side, {}, finish_reason(result.finish_reason))
+            for side, result in self._answering(a, b)
         ]
         return {**self.base._chunk(choices), **self._vendor(a, b)}
 
     def usage_chunk(self, a: ChatResult, b: ChatResult) -> dict[str, Any]:
-        return self.base._chunk([], usage=summed_usage(self._answering(a, b)))
+        return self.base._chunk([], usage=self._usage(a, b))
 
     def response(self, a: ChatResult, b: ChatResult) -> dict[str, Any]:
-        results = {"a": a, "b": b}
         return {
             "id": self.base.id,
             "object": "chat.completion",
             "created": self.base.created,
             "model": self.base.model,
-            "choices": [self._whole(side, results[side]) for side in self.sides],
-            "usage": summed_usage(self._answering(a, b)),
+            "choices": [self._whole(side, result) for side, result in self._answering(a, b)],
+            "usage": self._usage(a, b),
             **self._vendor(a, b),
         }
 
-    def _answering(self, a: ChatResult, b: ChatResult) -> list[ChatResult]:
-        return [a if side == "a" else b for side in self.sides]
+    def _answering(self, a: ChatResult, b: ChatResult) -> list[tuple[Side, ChatResult]]:
+        """The answering sides with their results, in order."""
+        return [(side, a if side == "a" else b) for side in self.sides]
+
+    def _usage(self, a: ChatResult, b: ChatResult) -> dict[str, int]:
+        return summed_usage([result for _, result in self._answering(a, b)])
 
     def _whole(self, side: Side, result: ChatResult) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": result.text}

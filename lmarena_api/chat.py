@@ -201,14 +201,7 @@ async def _regenerate_spec(
     broker: Broker, arena: ArenaRequest, names: tuple[str | None, str | None], session_id: str
 ) -> ArenaSpec:
     """One side anew: the chat must be an arena chat recorded here, asked for as it is."""
-    record = await broker.arena.get(session_id)
-    if record is None:
-        raise ApiError(
-            404,
-            "no side-by-side or battle chat with this evaluationSessionId is known here",
-            param="conversation.evaluationSessionId",
-            code="arena_session_not_found",
-        )
+    record = await broker.arena.require(session_id, param="conversation.evaluationSessionId")
     asked = None if arena.mode == "battle" else names
     if record.mode != arena.mode or record.models != asked:
         shown = " and ".join(record.models) if record.models else "anonymous models"

@@ -45,7 +45,6 @@ class ImageFetching:
     """The API's one fetcher and its limit on fetches at once (closed with the app)."""
 
     def __init__(self, settings: ApiSettings) -> None:
-        self.max_bytes = settings.max_image_bytes
         self.fetcher = SafeFetcher(
             timeout=FETCH_TIMEOUT,
             max_bytes=settings.max_image_bytes,
@@ -66,7 +65,7 @@ async def image_content(request: Request) -> Response:
         try:
             # The fetcher itself, not load_image(url): a string that is no URL would be a path.
             fetched = await fetching.fetcher.fetch(url)
-            blob = await load_image(fetched.data, max_bytes=fetching.max_bytes)
+            blob = await load_image(fetched.data, max_bytes=fetching.fetcher.max_bytes)
         except ImageError as exc:
             raise refusal(exc) from None
     return Response(

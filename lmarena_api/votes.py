@@ -31,15 +31,9 @@ async def arena_votes(request: Request) -> dict[str, object]:
     broker: Broker = request.app.state.broker
     vote = body_of(VoteRequest, await read_json(request, settings.max_body_bytes))
     session_id = vote.evaluationSessionId
-    record = await broker.arena.get(session_id)
-    if record is None:
-        raise ApiError(
-            404,
-            "no side-by-side or battle chat with this evaluationSessionId is known here "
-            "(direct chats cannot be voted on)",
-            param="evaluationSessionId",
-            code="arena_session_not_found",
-        )
+    record = await broker.arena.require(
+        session_id, param="evaluationSessionId", note="direct chats cannot be voted on"
+    )
     await broker.require_worker()
     if not await broker.arena.claim_vote(session_id, vote.winner):
         raise ApiError(409, "this chat was voted on already", code="already_voted")
