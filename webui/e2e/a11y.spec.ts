@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { backupWithChats } from "./backup";
+import { importChats } from "./backup";
 import { assistantMessages, chatButton, expect, openApp, send, test, waitForReply } from "./fixtures";
 import { mockReplyText } from "./mock";
 
@@ -113,10 +113,7 @@ test("replies: labelled task boxes without bullets, focusable code, tables and m
 test("the chat list is one Tab stop; arrows move through it and open a chat's actions", async ({ page }) => {
   await openApp(page);
   await page.getByRole("button", { name: "Settings" }).click();
-  await page
-    .getByRole("dialog", { name: "Settings" })
-    .getByTestId("import-input")
-    .setInputFiles({ name: "b.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(3)) });
+  await importChats(page.getByRole("dialog", { name: "Settings" }), 3);
   await expect(page.getByRole("status").getByText("Imported 3 chats")).toBeVisible();
   await page.keyboard.press("Escape");
   const aside = page.getByRole("complementary", { name: "Chat list" });

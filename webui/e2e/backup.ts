@@ -1,4 +1,6 @@
-/** Builds backup files (the app's export format) for import tests. */
+/** Builds backup files (the app's export format) for import tests, and imports them. */
+
+import type { Locator } from "@playwright/test";
 
 export function backupWithChats(count: number, prefix = "Imported chat"): string {
   const now = Date.now();
@@ -43,5 +45,14 @@ export function backupWithChats(count: number, prefix = "Imported chat"): string
     settings: {},
     chats,
     messages,
+  });
+}
+
+/** Imports a backup of `count` chats through the open Settings dialog's file input. */
+export async function importChats(dialog: Locator, count: number): Promise<void> {
+  await dialog.getByTestId("import-input").setInputFiles({
+    name: "backup.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(backupWithChats(count)),
   });
 }

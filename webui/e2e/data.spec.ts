@@ -1,6 +1,6 @@
 import type { Locator, Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { backupWithChats } from "./backup";
+import { importChats } from "./backup";
 import {
   assistantMessages,
   chatButton,
@@ -127,9 +127,7 @@ test("import applies the chat limit", async ({ page }) => {
   const dialog = page.getByRole("dialog", { name: "Settings" });
   await dialog.getByLabel("Chats to keep").fill("4");
   await dialog.getByRole("button", { name: "Apply" }).click();
-  await dialog
-    .getByTestId("import-input")
-    .setInputFiles({ name: "b.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(6)) });
+  await importChats(dialog, 6);
   // The open chat is empty: it does not count toward the limit.
   await expect(page.getByRole("status").getByText(/Imported 6 chats; 2 older chats deleted/)).toBeVisible();
   await expect(page.getByRole("complementary", { name: "Chat list" }).getByTestId("chat-item")).toHaveCount(
@@ -155,10 +153,7 @@ test("a chat exports as Markdown", async ({ page }) => {
 test("sidebar: search titles and message text, rename, delete", async ({ page }) => {
   await openApp(page);
   await page.getByRole("button", { name: "Settings" }).click();
-  await page
-    .getByRole("dialog", { name: "Settings" })
-    .getByTestId("import-input")
-    .setInputFiles({ name: "b.json", mimeType: "application/json", buffer: Buffer.from(backupWithChats(3)) });
+  await importChats(page.getByRole("dialog", { name: "Settings" }), 3);
   await expect(page.getByRole("status").getByText("Imported 3 chats")).toBeVisible();
   await page.keyboard.press("Escape");
   const sidebar = page.getByRole("complementary", { name: "Chat list" });

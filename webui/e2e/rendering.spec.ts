@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { assistantMessages, expect, openApp, send, shot, test, waitForReply } from "./fixtures";
+import { chunk, sse } from "./mock";
 
 const RICH = [
   "## Results",
@@ -24,25 +25,6 @@ const RICH = [
   "- [x] done",
   "- [ ] open",
 ].join("\n");
-
-function sse(events: unknown[]): string {
-  return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join("") + "data: [DONE]\n\n";
-}
-
-function chunk(
-  delta: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-  finish: string | null = null,
-) {
-  return {
-    id: "chatcmpl-x",
-    object: "chat.completion.chunk",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, delta, finish_reason: finish }],
-    ...extra,
-  };
-}
 
 const PIXEL =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==";

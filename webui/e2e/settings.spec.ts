@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { backupWithChats } from "./backup";
+import { importChats } from "./backup";
 import { assistantMessages, expect, openApp, send, shot, test, waitForReply } from "./fixtures";
 
 async function openSettings(page: Page) {
@@ -98,11 +98,7 @@ test("the API key is sent as a bearer token; a 401 asks for it", async ({ page }
 test("lowering the chat limit deletes the least recently used chats", async ({ page }) => {
   await openApp(page);
   const dialog = await openSettings(page);
-  await dialog.getByTestId("import-input").setInputFiles({
-    name: "backup.json",
-    mimeType: "application/json",
-    buffer: Buffer.from(backupWithChats(5)),
-  });
+  await importChats(dialog, 5);
   await expect(page.getByRole("status").getByText("Imported 5 chats")).toBeVisible();
   const items = page.getByRole("complementary", { name: "Chat list" }).getByTestId("chat-item");
   await expect(items).toHaveCount(6); // 5 imported + the open empty chat

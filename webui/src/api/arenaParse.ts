@@ -7,7 +7,7 @@
 
 import { asString, isRecord } from "../lib/guards";
 import type { ArenaMode, ArenaSide, ArenaWinner } from "../types";
-import { parseCitations, parseErrorBody, parseImages, parseMapping, parseUsage } from "./parse";
+import { conversationFields, parseCitations, parseErrorBody, parseImages, parseUsage } from "./parse";
 import type { ApiErrorBody, ChatRequest, Mapping, ReplyUpdate, Usage } from "./types";
 
 /** `POST /v1/chat/completions` with the vendor `arena` object. */
@@ -92,10 +92,7 @@ function parse(json: unknown, whole: boolean): ArenaUpdate {
     if (side) update[side] = sideUpdate(choice, isRecord(body) ? body : {}, whole);
   });
   if (isRecord(json.conversation)) {
-    const id = asString(json.conversation.evaluationSessionId);
-    if (id) update.sessionId = id;
-    const mapping = parseMapping(json.conversation.mapping);
-    if (mapping) update.mapping = mapping;
+    conversationFields(json.conversation, update);
     const mode = parseMode(json.conversation.mode);
     if (mode) update.mode = mode;
   }

@@ -89,14 +89,20 @@ export function parseMapping(value: unknown): Mapping | undefined {
   return MAPPINGS.find((m) => m === value);
 }
 
+/** The vendor `conversation`'s session id and mapping, onto `update` (direct and arena). */
+export function conversationFields(
+  conversation: Record<string, unknown>,
+  update: { sessionId?: string; mapping?: Mapping },
+): void {
+  const id = asString(conversation.evaluationSessionId);
+  if (id) update.sessionId = id;
+  const mapping = parseMapping(conversation.mapping);
+  if (mapping) update.mapping = mapping;
+}
+
 /** The top-level vendor fields, shared by chunks and whole responses. */
 function vendorFields(json: Record<string, unknown>, update: ReplyUpdate): void {
-  if (isRecord(json.conversation)) {
-    const id = asString(json.conversation.evaluationSessionId);
-    if (id) update.sessionId = id;
-    const mapping = parseMapping(json.conversation.mapping);
-    if (mapping) update.mapping = mapping;
-  }
+  if (isRecord(json.conversation)) conversationFields(json.conversation, update);
   const images = parseImages(json.images);
   if (images) update.images = images;
   const citations = parseCitations(json.citations);

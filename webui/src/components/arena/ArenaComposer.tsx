@@ -4,10 +4,11 @@ import { arenaNotReady } from "../../services/arenaRequest";
 import { sendArenaPrompt } from "../../services/arenaRun";
 import { stopReply } from "../../services/generation";
 import { useChats } from "../../stores/chats";
-import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
+import { clearDraft, EMPTY_DRAFT, useDrafts } from "../../stores/drafts";
 import { useSettings } from "../../stores/settings";
 import { notify } from "../../stores/ui";
 import type { ChatArena } from "../../types";
+import { MessageBox } from "../chat/MessageBox";
 import { SendStopButton } from "../chat/SendStopButton";
 import { useComposerBox } from "../chat/useComposerBox";
 
@@ -51,19 +52,14 @@ export function ArenaComposer({ chatId }: { chatId: string }) {
   return (
     <div className="mx-auto w-full max-w-3xl px-3 pb-3 pt-2 sm:px-6 sm:pb-4">
       <div className="rounded-2xl border border-line bg-raised shadow-sm focus-within:border-accent/60 focus-within:ring-2 focus-within:ring-accent/20">
-        <label htmlFor="message-input" className="sr-only">
-          Message
-        </label>
-        <textarea
-          id="message-input"
-          ref={textRef}
-          rows={1}
-          value={draft.text}
-          onChange={(e) => setDraftText(chatId, e.target.value)}
-          onKeyDown={onKeyDown}
+        <MessageBox
+          chatId={chatId}
+          text={draft.text}
+          textRef={textRef}
           placeholder={placeholder(arena)}
-          aria-describedby={hintId}
-          className="block max-h-[30vh] w-full resize-none bg-transparent px-4 pb-1 pt-3 text-base leading-6 text-ink placeholder:text-muted focus:outline-none sm:text-[15px]"
+          hintId={hintId}
+          maxHeight="max-h-[30vh]"
+          onKeyDown={onKeyDown}
         />
         <div className="flex items-center justify-between gap-2 px-2 pb-2">
           <p id={hintId} className="truncate px-2 text-xs text-muted">

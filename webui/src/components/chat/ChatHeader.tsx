@@ -1,10 +1,11 @@
-import { Download, Menu, MessageSquareCode, SquarePen } from "lucide-react";
+import { Download, MessageSquareCode } from "lucide-react";
 import { fileNameFor } from "../../lib/markdownExport";
 import { downloadText } from "../../lib/download";
 import { chatMarkdown } from "../../services/backup";
 import { newChat, updateChat, useChats } from "../../stores/chats";
 import { updateSettings } from "../../stores/settings";
-import { editSystemPrompt, openDrawer } from "../../stores/ui";
+import { editSystemPrompt } from "../../stores/ui";
+import { HeaderBar } from "./HeaderBar";
 import { SessionIdButton } from "./SessionIdButton";
 import { ModelPicker } from "./ModelPicker";
 
@@ -24,13 +25,7 @@ export function ChatHeader({ chatId, compact }: ChatHeaderProps) {
     if (text) downloadText(fileNameFor(chat.title, "md"), text, "text/markdown");
   };
   return (
-    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-line px-2 sm:px-4">
-      {compact && (
-        <button type="button" className="icon-btn" aria-label="Open chat list" onClick={() => openDrawer()}>
-          <Menu className="h-5 w-5" aria-hidden />
-        </button>
-      )}
-      <h1 className="sr-only">{chat.title}</h1>
+    <HeaderBar title={chat.title} compact={compact} onNewChat={() => void newChat(chat.model)}>
       <div className="min-w-0 flex-1">
         <ModelPicker
           value={chat.model}
@@ -67,16 +62,6 @@ export function ChatHeader({ chatId, compact }: ChatHeaderProps) {
       >
         <Download className="h-4 w-4" aria-hidden />
       </button>
-      {compact && (
-        <button
-          type="button"
-          className="icon-btn h-8 w-8"
-          aria-label="New chat"
-          onClick={() => void newChat(chat.model)}
-        >
-          <SquarePen className="h-4 w-4" aria-hidden />
-        </button>
-      )}
-    </header>
+    </HeaderBar>
   );
 }

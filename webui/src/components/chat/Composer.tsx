@@ -4,10 +4,11 @@ import { imageFilesFrom } from "../../lib/files";
 import { isSendKey, sendKeyHint } from "../../lib/sendKey";
 import { sendPrompt, stopReply } from "../../services/generation";
 import { useChats } from "../../stores/chats";
-import { clearDraft, EMPTY_DRAFT, setDraftText, useDrafts } from "../../stores/drafts";
+import { clearDraft, EMPTY_DRAFT, useDrafts } from "../../stores/drafts";
 import { useSettings } from "../../stores/settings";
 import { notify } from "../../stores/ui";
 import { AttachmentPreviews } from "./AttachmentPreviews";
+import { MessageBox } from "./MessageBox";
 import { SendStopButton } from "./SendStopButton";
 import { useComposerBox } from "./useComposerBox";
 import type { AttachState } from "./useAttachImages";
@@ -72,20 +73,15 @@ export function Composer({ chatId, model, attach }: ComposerProps) {
     <div className="mx-auto w-full max-w-3xl px-3 pb-3 sm:px-6 sm:pb-4">
       <div className="rounded-2xl border border-line bg-raised shadow-sm focus-within:border-accent/60 focus-within:ring-2 focus-within:ring-accent/20">
         <AttachmentPreviews chatId={chatId} attachments={draft.attachments} />
-        <label htmlFor="message-input" className="sr-only">
-          Message
-        </label>
-        <textarea
-          id="message-input"
-          ref={textRef}
-          rows={1}
-          value={draft.text}
-          onChange={(e) => setDraftText(chatId, e.target.value)}
+        <MessageBox
+          chatId={chatId}
+          text={draft.text}
+          textRef={textRef}
+          placeholder={model ? `Message ${model}` : "Choose a model to start"}
+          hintId={hintId}
+          maxHeight="max-h-[40vh]"
           onKeyDown={onKeyDown}
           onPaste={onPaste}
-          placeholder={model ? `Message ${model}` : "Choose a model to start"}
-          aria-describedby={hintId}
-          className="block max-h-[40vh] w-full resize-none bg-transparent px-4 pb-1 pt-3 text-base leading-6 sm:text-[15px] text-ink placeholder:text-muted focus:outline-none"
         />
         <div className="flex items-center justify-between gap-2 px-2 pb-2">
           <div className="flex items-center gap-1">
